@@ -1,0 +1,144 @@
+"""Wire models: pydantic, camelCase on the wire, snake_case in Python.
+
+They are tolerant by design (fruxon-api.md §7 C3, C4, C13): unknown fields are kept, enums are
+plain strings so a value this package has never seen still parses, and optional fields default.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class WireModel(BaseModel):
+    """Base: camelCase aliases, populate by either name, keep unknown fields, immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="allow", frozen=True
+    )
+
+
+class AuthMethod(WireModel):
+    """One entry of `configMetadata.authMetadata`: a way to authenticate an integration."""
+
+    id: str
+    display_name: str | None = None
+    description: str | None = None
+    type: str = "UNSPECIFIED"
+    sensitivity: str | None = None
+    auth_provider_name: str | None = None
+    config_test_supported: bool | None = None
+    supported_levels: list[str] = []
+    available_scopes: list[str | dict[str, Any]] = []
+    user_credential_auth_type: str | None = None
+
+    @property
+    def is_oauth2(self) -> bool:
+        return self.type.replace("_", "").upper() == "OAUTH2"
+
+    @property
+    def scope_names(self) -> list[str]:
+        """`available_scopes` as strings, whatever shape the server sent."""
+        names: list[str] = []
+        for scope in self.available_scopes:
+            if isinstance(scope, str):
+                names.append(scope)
+            else:
+                name = scope.get("scope") or scope.get("id") or scope.get("name")
+                if isinstance(name, str):
+                    names.append(name)
+        return names
+
+
+class ConfigMetadata(WireModel):
+    parameters_metadata: list[dict[str, Any]] = []
+    auth_metadata: list[AuthMethod] = []
+
+
+class Integration(WireModel):
+    """An integration, as listed or fetched. `tool_count` is only present in lists."""
+
+    id: str
+    display_name: str | None = None
+    description: str | None = None
+    type: str | None = None
+    tags: list[str] = []
+    is_internal: bool | None = None
+    config_metadata: ConfigMetadata = ConfigMetadata()
+    tool_count: int | None = Field(
+        default=None, validation_alias=AliasChoices("toolCount", "toolsCount", "tool_count")
+    )
+    created_at: int | None = None
+    modified_at: int | None = None
+
+    @property
+    def auth_methods(self) -> list[AuthMethod]:
+        return self.config_metadata.auth_metadata
+
+
+class Tool(WireModel):
+    """A tool of an integration."""
+
+    id: str
+    integration_id: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    tool_type: str | None = None
+    action_type: str | None = None
+    result_type: str | None = None
+    parameters_metadata: list[dict[str, Any]] = []
+    is_async: bool | None = None
+    created_at: int | None = None
+    modified_at: int | None = None
+
+
+class ConfigAuth(WireModel):
+    """The auth summary of a config. Secrets are never returned here."""
+
+    level: str | None = None
+    integration_auth_metadata_id: str | None = None
+    granted_scopes: list[str] = []
+
+
+class IntegrationConfig(WireModel):
+    """An integration config: tenant-level credentials and connection settings (the draft)."""
+
+    id: str
+    integration_id: str | None = None
+    display_name: str | None = None
+    parameters: dict[str, Any] = {}
+    has_auth: bool = False
+    has_auth_map: bool = False
+    auth_method_id: str | None = None
+    auth: ConfigAuth | None = None
+    sandbox_mode: str | None = None
+    published_revision_id: str | None = None
+    created_by: str | None = None
+    created_at: int | None = None
+    modified_at: int | None = None
+
+    @property
+    def is_authorized(self) -> bool:
+        """Whether the draft has auth bound."""
+        return self.has_auth or bool(self.auth and self.auth.integration_auth_metadata_id)
+
+
+ItemT = TypeVar("ItemT", bound=WireModel)
+
+
+class Page(WireModel, Generic[ItemT]):
+    """The `ListPage` envelope."""
+
+    items: list[ItemT] = []
+    next_page_token: str | None = None
+    total_count: int | None = None
+
+
+class ConfigList(WireModel):
+    items: list[IntegrationConfig] = []
+
+
+class AuthorizeResponse(WireModel):
+    authorization_url: str
