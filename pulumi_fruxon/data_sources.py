@@ -1,0 +1,196 @@
+"""Data sources: read-only lookups that run in the Pulumi program.
+
+Dynamic providers have no invoke (pulumi-dynamic.md §4), so these are plain functions in the
+program process. Each comes as a pair, like generated Pulumi SDKs:
+
+- `get_x(...)` takes plain values, makes the requests now and returns a typed result;
+- `get_x_output(...)` takes `pulumi.Input` values and returns `pulumi.Output[result]`. It runs
+  during preview as soon as its inputs are known; with an unknown input it makes no request
+  and its result is unknown.
+
+Settings come from `fruxon:*` stack config, then the environment. The token is read outside
+the Output chain, so results are not marked secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pulumi
+
+from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.models import Integration, IntegrationConfig, Tool
+from pulumi_fruxon.settings import FruxonSettings, pulumi_config_getter
+
+__all__ = [
+    "GetIntegrationConfigsResult",
+    "GetIntegrationResult",
+    "GetIntegrationToolsResult",
+    "GetIntegrationsResult",
+    "get_integration",
+    "get_integration_configs",
+    "get_integration_configs_output",
+    "get_integration_output",
+    "get_integration_tools",
+    "get_integration_tools_output",
+    "get_integrations",
+    "get_integrations_output",
+]
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class GetIntegrationsResult:
+    """Every integration that matched, in server order."""
+
+    integrations: list[Integration]
+
+    @property
+    def ids(self) -> list[str]:
+        return [integration.id for integration in self.integrations]
+
+
+@dataclass(frozen=True)
+class GetIntegrationResult:
+    """One integration, with its auth methods under `integration.auth_methods`."""
+
+    integration: Integration
+
+
+@dataclass(frozen=True)
+class GetIntegrationToolsResult:
+    """Every tool of one integration, in server order."""
+
+    integration: str
+    tools: list[Tool]
+
+
+@dataclass(frozen=True)
+class GetIntegrationConfigsResult:
+    """Every config of one integration, in server order."""
+
+    integration: str
+    configs: list[IntegrationConfig]
+
+
+def _client(workspace: str | None) -> FruxonClient:
+    settings = FruxonSettings.resolve(config=pulumi_config_getter(), workspace=workspace)
+    return FruxonClient(settings=settings)
+
+
+def get_integrations(
+    query: str | None = None,
+    types: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    has_configs: bool | None = None,
+    has_triggers: bool | None = None,
+    has_channels: bool | None = None,
+    workspace: str | None = None,
+) -> GetIntegrationsResult:
+    """List integrations, walking every page. Filters are applied server-side.
+
+    `query` matches id, display name and description; `types` and `tags` match any of the given
+    values; the `has_*` flags keep only integrations with configs, triggers or channels.
+    """
+    with _client(workspace) as client:
+        found = client.list_integrations(
+            query=query,
+            types=types,
+            tags=tags,
+            has_configs=has_configs,
+            has_triggers=has_triggers,
+            has_channels=has_channels,
+        )
+        return GetIntegrationsResult(integrations=list(found))
+
+
+def get_integration(integration: str, workspace: str | None = None) -> GetIntegrationResult:
+    """Read one integration by id (404 raises `NotFoundError`)."""
+    with _client(workspace) as client:
+        return GetIntegrationResult(integration=client.get_integration(integration))
+
+
+def get_integration_tools(
+    integration: str,
+    search: str | None = None,
+    types: Sequence[str] | None = None,
+    workspace: str | None = None,
+) -> GetIntegrationToolsResult:
+    """List the tools of an integration, walking every page."""
+    with _client(workspace) as client:
+        tools = list(client.list_integration_tools(integration, search=search, types=types))
+        return GetIntegrationToolsResult(integration=integration, tools=tools)
+
+
+def get_integration_configs(
+    integration: str, workspace: str | None = None
+) -> GetIntegrationConfigsResult:
+    """List the configs (tenant-level credentials) of an integration."""
+    with _client(workspace) as client:
+        configs = client.list_integration_configs(integration)
+        return GetIntegrationConfigsResult(integration=integration, configs=configs)
+
+
+def _lift(fetch: Callable[..., R], **inputs: Any) -> pulumi.Output[R]:
+    """Run `fetch` once every input is known, in a worker thread so the event loop stays free."""
+
+    async def run(resolved: dict[str, Any]) -> R:
+        return await asyncio.to_thread(fetch, **resolved)
+
+    return pulumi.Output.from_input(inputs).apply(run)
+
+
+def get_integrations_output(
+    query: pulumi.Input[str | None] = None,
+    types: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None,
+    tags: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None,
+    has_configs: pulumi.Input[bool | None] = None,
+    has_triggers: pulumi.Input[bool | None] = None,
+    has_channels: pulumi.Input[bool | None] = None,
+    workspace: pulumi.Input[str | None] = None,
+) -> pulumi.Output[GetIntegrationsResult]:
+    """`get_integrations` with Input arguments."""
+    return _lift(
+        get_integrations,
+        query=query,
+        types=types,
+        tags=tags,
+        has_configs=has_configs,
+        has_triggers=has_triggers,
+        has_channels=has_channels,
+        workspace=workspace,
+    )
+
+
+def get_integration_output(
+    integration: pulumi.Input[str], workspace: pulumi.Input[str | None] = None
+) -> pulumi.Output[GetIntegrationResult]:
+    """`get_integration` with Input arguments."""
+    return _lift(get_integration, integration=integration, workspace=workspace)
+
+
+def get_integration_tools_output(
+    integration: pulumi.Input[str],
+    search: pulumi.Input[str | None] = None,
+    types: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None,
+    workspace: pulumi.Input[str | None] = None,
+) -> pulumi.Output[GetIntegrationToolsResult]:
+    """`get_integration_tools` with Input arguments."""
+    return _lift(
+        get_integration_tools,
+        integration=integration,
+        search=search,
+        types=types,
+        workspace=workspace,
+    )
+
+
+def get_integration_configs_output(
+    integration: pulumi.Input[str], workspace: pulumi.Input[str | None] = None
+) -> pulumi.Output[GetIntegrationConfigsResult]:
+    """`get_integration_configs` with Input arguments."""
+    return _lift(get_integration_configs, integration=integration, workspace=workspace)
