@@ -1,5 +1,37 @@
-"""Pulumi dynamic providers for Fruxon integration credentials."""
+"""Pulumi dynamic providers for Fruxon integration credentials.
+
+This module re-exports the public names and nothing else. The typed HTTP client is
+`pulumi_fruxon.client.FruxonClient`; the local emulator is `pulumi_fruxon.testing.FruxonEmulator`.
+"""
 
 from pulumi_fruxon._version import __version__
+from pulumi_fruxon.data_sources import (
+    GetIntegrationConfigsResult,
+    GetIntegrationResult,
+    GetIntegrationsResult,
+    GetIntegrationToolsResult,
+    get_integration,
+    get_integration_configs,
+    get_integration_configs_output,
+    get_integration_output,
+    get_integration_tools,
+    get_integration_tools_output,
+    get_integrations,
+    get_integrations_output,
+)
 
-__all__ = ["__version__"]
+__all__ = [
+    "GetIntegrationConfigsResult",
+    "GetIntegrationResult",
+    "GetIntegrationToolsResult",
+    "GetIntegrationsResult",
+    "__version__",
+    "get_integration",
+    "get_integration_configs",
+    "get_integration_configs_output",
+    "get_integration_output",
+    "get_integration_tools",
+    "get_integration_tools_output",
+    "get_integrations",
+    "get_integrations_output",
+]
