@@ -1,0 +1,241 @@
+"""The emulator's request handling, free of sockets: auth, faults, routing, the log."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+from ._faults import Faults
+from ._log import RequestRecord
+from ._paging import parse_list_query
+from ._routes import REQUIRED_SCOPE, RouteMatch, match_route
+from ._store import Store, TokenInfo
+from ._wire import JSON_TYPE, Problem, Request, Response
+
+_Handler = Callable[[Request, RouteMatch], Response]
+
+
+class Application:
+    """Turns a `Request` into a `Response`; every state change happens under `lock`."""
+
+    def __init__(self, store: Store, workspace: str) -> None:
+        self.lock = threading.RLock()
+        self.store = store
+        self.workspace = workspace
+        self.faults = Faults()
+        self.log: list[RequestRecord] = []
+        self.base_url = ""  # set once the server is bound
+        self._handlers: dict[str, _Handler] = {
+            "listIntegrations": self._list_integrations,
+            "getIntegration": self._get_integration,
+            "listTools": self._list_tools,
+            "listConfigs": self._list_configs,
+            "getConfig": self._get_config,
+            "createConfig": self._create_config,
+            "patchConfig": self._patch_config,
+            "deleteConfig": self._delete_config,
+            "authorize": self._authorize,
+            "consumeOAuthCredentials": self._consume,
+            "consent": self._consent,
+            "success": self._success,
+            "authHealth": self._auth_health,
+        }
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request and log it before a byte goes out, so a client never wins a race
+        against the log."""
+        match = match_route(request.method, request.path)
+        with self.lock:
+            response = self._respond(request, match)
+            response.delay = self.faults.latency
+            self.log.append(
+                RequestRecord(
+                    method=request.method,
+                    path=request.path,
+                    query={k: list(v) for k, v in request.query.items()},
+                    status=0 if response.drop else response.status,
+                    route=match.route,
+                    user_agent=request.headers.get("user-agent"),
+                )
+            )
+        return response
+
+    def _respond(self, request: Request, match: RouteMatch) -> Response:
+        retry_after = self.faults.take_rate_limit(match.route)
+        if retry_after is not None:
+            return Problem(
+                429,
+                "Rate limit exceeded; retry after the Retry-After interval.",
+                code="rate_limited",
+                headers=[("Retry-After", retry_after)],
+            ).to_response(request.path)
+        failure = self.faults.take_failure(match.route)
+        if failure is not None:
+            return Problem(failure, "Injected failure.", code="injected_fault").to_response(
+                request.path
+            )
+        try:
+            response = self._dispatch(request, match)
+        except Problem as problem:
+            return problem.to_response(request.path)
+        if (
+            response.status == 200
+            and response.content_type == JSON_TYPE
+            and response.body
+            and self.faults.take_malformed(match.route)
+        ):
+            response.body = response.body[: max(1, len(response.body) // 2)]
+        if match.route == "consumeOAuthCredentials" and self.faults.take_drop():
+            response.drop = True
+        return response
+
+    def _dispatch(self, request: Request, match: RouteMatch) -> Response:
+        handler = self._handlers.get(match.route)
+        if handler is None:
+            raise Problem(404, f"No route for {request.method} {request.path}.")
+        if match.tenant is not None:
+            token = self._authenticate(request, match.tenant)
+            required = REQUIRED_SCOPE.get(match.route)
+            if required is not None and required not in token.scopes:
+                raise Problem(
+                    403,
+                    f"This token lacks the '{required}' scope.",
+                    title="Forbidden",
+                    extra={
+                        "error": "insufficient_scope",
+                        "required": required,
+                        "granted": list(token.scopes),
+                    },
+                )
+        return handler(request, match)
+
+    def _authenticate(self, request: Request, tenant: str) -> TokenInfo:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        challenge = [("WWW-Authenticate", "Bearer")]
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Problem(401, "A bearer token is required.", headers=challenge)
+        info = self.store.tokens.get(token.strip())
+        if info is None:
+            raise Problem(401, "The bearer token is not valid.", headers=challenge)
+        if tenant != self.workspace:
+            # Emulator choice: a valid token at another workspace is 403, as the real host
+            # answers for a workspace in the same cell (fruxon-api.md §1).
+            raise Problem(
+                403,
+                f"This token does not belong to workspace '{tenant}'.",
+                code="workspace_mismatch",
+            )
+        return info
+
+    # -- integrations and tools -----------------------------------------------------------------
+
+    def _list_integrations(self, request: Request, match: RouteMatch) -> Response:
+        query = parse_list_query(request.query)
+        echo = self.faults.echo_page_tokens
+        return Response(200, self.store.list_integrations(query, echo=echo))
+
+    def _get_integration(self, request: Request, match: RouteMatch) -> Response:
+        return Response(200, self.store.entry(_required(match.integration)).get_bytes)
+
+    def _list_tools(self, request: Request, match: RouteMatch) -> Response:
+        query = parse_list_query(request.query)
+        body = self.store.list_tools(
+            _required(match.integration), query, echo=self.faults.echo_page_tokens
+        )
+        return Response(200, body)
+
+    # -- configs --------------------------------------------------------------------------------
+
+    def _list_configs(self, request: Request, match: RouteMatch) -> Response:
+        return Response.json({"items": self.store.list_configs(_required(match.integration))})
+
+    def _get_config(self, request: Request, match: RouteMatch) -> Response:
+        integration, config = _required(match.integration), _required(match.config)
+        return Response.json(self.store.config(integration, config))
+
+    def _create_config(self, request: Request, match: RouteMatch) -> Response:
+        config = self.store.create_config(_required(match.integration), _json_body(request))
+        return Response.json(config)
+
+    def _patch_config(self, request: Request, match: RouteMatch) -> Response:
+        integration, config = _required(match.integration), _required(match.config)
+        return Response.json(self.store.patch_config(integration, config, _json_body(request)))
+
+    def _delete_config(self, request: Request, match: RouteMatch) -> Response:
+        self.store.delete_config(_required(match.integration), _required(match.config))
+        return Response(204, content_type=None)
+
+    # -- OAuth ----------------------------------------------------------------------------------
+
+    def _authorize(self, request: Request, match: RouteMatch) -> Response:
+        state = self.store.authorize(_required(match.integration), _json_body(request))
+        url = f"{self.base_url}/oauth/consent?" + urllib.parse.urlencode({"state": state})
+        return Response.json({"authorizationUrl": url})
+
+    def _consume(self, request: Request, match: RouteMatch) -> Response:
+        self.store.consume(_required(match.integration), _json_body(request))
+        # An empty 200, as the docs show ("Empty"); clients must accept any empty 2xx.
+        return Response(200, content_type=None)
+
+    def _consent(self, request: Request, match: RouteMatch) -> Response:
+        states = request.query.get("state")
+        state = states[0] if states else None
+        key, return_url = self.store.approve_consent(state)
+        params = {"credentialKey": key}
+        if return_url:
+            params["returnUrl"] = return_url
+        location = f"{self.base_url}/oauth/success?" + urllib.parse.urlencode(params)
+        return Response(302, content_type=None, headers=[("Location", location)])
+
+    def _success(self, request: Request, match: RouteMatch) -> Response:
+        key = (request.query.get("credentialKey") or [""])[0]
+        return_url = (request.query.get("returnUrl") or [""])[0]
+        link = f'<p><a href="{html.escape(return_url)}">Continue</a></p>' if return_url else ""
+        page = (
+            "<!doctype html><html><head><title>Connected</title></head><body>"
+            "<h1>Authorization complete</h1>"
+            f'<p>Credential key: <code id="credentialKey">{html.escape(key)}</code></p>'
+            f"{link}</body></html>"
+        )
+        return Response(200, page.encode("utf-8"), "text/html; charset=utf-8")
+
+    def _auth_health(self, request: Request, match: RouteMatch) -> Response:
+        token = self._authenticate(request, _required(match.tenant))
+        return Response.json(
+            {
+                "scheme": "Bearer",
+                "keyName": token.name,
+                "grantedScopes": list(token.scopes),
+                "expiresAt": None,
+            }
+        )
+
+
+def _required(value: str | None) -> str:
+    """A path parameter the route guarantees."""
+    if value is None:
+        raise Problem(404, "Not found.")
+    return value
+
+
+def _json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; empty is `{}`, anything else not an object is 400."""
+    if not request.body.strip():
+        return {}
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(
+            400,
+            "The request body is not valid JSON.",
+            errors={"$": ["The JSON value could not be parsed."]},
+        ) from None
+    if not isinstance(body, dict):
+        raise Problem(
+            400, "The request body must be a JSON object.", errors={"$": ["Expected an object."]}
+        )
+    return body

@@ -1,0 +1,470 @@
+"""The emulator's catalogue: the demo integrations as data, and a generator for benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# A fixed instant (2026-01-01T00:00:00Z) so catalogue timestamps are stable between runs.
+CATALOGUE_EPOCH_MS = 1_767_225_600_000
+
+JSONObject = dict[str, Any]
+
+
+@dataclass
+class IntegrationSpec:
+    """One integration to load: its wire object (as GET returns it) and what lists need."""
+
+    wire: JSONObject
+    tools: list[JSONObject] = field(default_factory=list)
+    has_triggers: bool = False
+    has_channels: bool = False
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """A config the demo catalogue starts with; `auth_method_id` set means auth is bound."""
+
+    display_name: str
+    auth_method_id: str | None = None
+
+
+def oauth2_method(
+    scopes: Sequence[str],
+    *,
+    default_scopes: Sequence[str] | None = None,
+    provider: str = "",
+    method_id: str = "oauth2",
+    display_name: str = "OAuth 2.0",
+) -> JSONObject:
+    """An application-level OAuth2 auth method (`authMetadata[]` item)."""
+    return {
+        "id": method_id,
+        "displayName": display_name,
+        "description": f"Connect with {provider or 'the provider'} through OAuth 2.0 consent.",
+        "type": "O_AUTH2",
+        "sensitivity": "HIGH",
+        "authProviderName": provider,
+        "configTestSupported": True,
+        "supportedLevels": ["APPLICATION"],
+        "authMap": {"useMap": False, "keyTemplate": "", "parametersMetadata": []},
+        # Where DefaultScopes lives upstream is undocumented (fruxon-api.md C4); ours is here.
+        "authSettings": {
+            "parameters": {},
+            "defaultScopes": list(default_scopes if default_scopes is not None else scopes),
+        },
+        "parametersMetadata": [],
+        "availableScopes": list(scopes),
+    }
+
+
+def secret_method(
+    method_type: str, *, method_id: str, display_name: str, header_name: str
+) -> JSONObject:
+    """A non-OAuth auth method (API key, bearer token) with one secret parameter."""
+    return {
+        "id": method_id,
+        "displayName": display_name,
+        "description": f"Authenticate with a {display_name.lower()}.",
+        "type": method_type,
+        "sensitivity": "HIGH",
+        "authProviderName": "",
+        "configTestSupported": True,
+        "supportedLevels": ["APPLICATION"],
+        "authMap": {"useMap": False, "keyTemplate": "", "parametersMetadata": []},
+        "authSettings": {"parameters": {"header_name": header_name}},
+        "parametersMetadata": [parameter("api_key", display_name, secret=True)],
+        "availableScopes": [],
+    }
+
+
+def parameter(name: str, display_name: str, *, secret: bool = False) -> JSONObject:
+    """A required string parameter (`parametersMetadata[]` item)."""
+    return {
+        "name": name,
+        "index": 0,
+        "type": "STRING",
+        "typeName": "string",
+        "integerRange": None,
+        "floatRange": None,
+        "options": [],
+        "asset": None,
+        "displayName": display_name,
+        "description": "",
+        "required": True,
+        "secret": secret,
+        "defaultValue": None,
+        "jsonSchema": None,
+        "uiHint": None,
+        "rules": [],
+    }
+
+
+def integration_wire(
+    integration_id: str,
+    *,
+    display_name: str,
+    description: str = "",
+    type: str = "CUSTOM",
+    tags: Sequence[str] = (),
+    auth_methods: Sequence[JSONObject] = (),
+    parameters: Sequence[JSONObject] = (),
+    created_at: int = CATALOGUE_EPOCH_MS,
+) -> JSONObject:
+    """The integration object exactly as GET /integrations/{id} returns it."""
+    return {
+        "id": integration_id,
+        "displayName": display_name,
+        "description": description,
+        "type": type,
+        "configMetadata": {
+            "parametersMetadata": list(parameters),
+            "authMetadata": list(auth_methods),
+        },
+        "tags": list(tags),
+        "isInternal": False,
+        "createdAt": created_at,
+        "modifiedAt": created_at,
+    }
+
+
+def tool_wire(
+    integration_id: str,
+    tool_id: str,
+    *,
+    display_name: str | None = None,
+    description: str = "",
+    action_type: str = "READ_ONLY",
+    tool_type: str = "API",
+) -> JSONObject:
+    """A tool object as the tools list returns it."""
+    return {
+        "id": tool_id,
+        "integrationId": integration_id,
+        "displayName": display_name or tool_id.replace("_", " ").capitalize(),
+        "description": description,
+        "toolType": tool_type,
+        "actionType": action_type,
+        "resultType": "JSON",
+        "parametersMetadata": [],
+        "descriptor": {"apiTool": {}, "predefinedTool": None, "mcpTool": None, "codeTool": None},
+        "createdAt": CATALOGUE_EPOCH_MS,
+        "modifiedAt": CATALOGUE_EPOCH_MS,
+        "pricing": [],
+        "isAsync": False,
+    }
+
+
+def generated_tools(integration_id: str, count: int) -> list[JSONObject]:
+    """`count` plain tools: tool_001, tool_002, ..."""
+    actions = ("READ_ONLY", "REVERSIBLE", "IRREVERSIBLE")
+    return [
+        tool_wire(
+            integration_id,
+            f"tool_{n:03d}",
+            description=f"Generated tool {n} of {integration_id}.",
+            action_type=actions[n % 3],
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def complete_tool(integration_id: str, tool: JSONObject) -> JSONObject:
+    """A caller-supplied tool dict with every missing wire field filled in."""
+    return {**tool_wire(integration_id, str(tool["id"])), **tool}
+
+
+# (tool id, description, actionType)
+_Tool = tuple[str, str, str]
+
+
+def _demo(
+    integration_id: str,
+    display_name: str,
+    description: str,
+    *,
+    tags: Sequence[str],
+    auth: Sequence[JSONObject],
+    tools: Sequence[_Tool],
+    type: str = "SYSTEM",
+    parameters: Sequence[JSONObject] = (),
+    has_triggers: bool = False,
+    has_channels: bool = False,
+) -> IntegrationSpec:
+    return IntegrationSpec(
+        integration_wire(
+            integration_id,
+            display_name=display_name,
+            description=description,
+            type=type,
+            tags=tags,
+            auth_methods=auth,
+            parameters=parameters,
+        ),
+        [
+            tool_wire(integration_id, tid, description=desc, action_type=action)
+            for tid, desc, action in tools
+        ],
+        has_triggers=has_triggers,
+        has_channels=has_channels,
+    )
+
+
+def demo_catalogue() -> list[IntegrationSpec]:
+    """The realistic catalogue `FruxonEmulator()` serves."""
+    return [
+        _demo(
+            "salesforce",
+            "Salesforce",
+            "CRM: accounts, contacts, opportunities and custom objects.",
+            tags=["crm", "sales"],
+            parameters=[parameter("instance_url", "Instance URL")],
+            auth=[
+                oauth2_method(
+                    ["api", "refresh_token", "offline_access", "id", "profile", "email", "full"],
+                    default_scopes=["api", "refresh_token"],
+                    provider="Salesforce",
+                )
+            ],
+            tools=[
+                ("query_records", "Run a SOQL query.", "READ_ONLY"),
+                ("create_record", "Create a record of any object type.", "REVERSIBLE"),
+                ("update_record", "Update fields on a record.", "REVERSIBLE"),
+                ("delete_record", "Delete a record.", "IRREVERSIBLE"),
+            ],
+            has_triggers=True,
+        ),
+        _demo(
+            "slack",
+            "Slack",
+            "Team chat: post messages, read channels, react.",
+            tags=["chat", "messaging"],
+            auth=[
+                oauth2_method(
+                    [
+                        "channels:read",
+                        "channels:history",
+                        "chat:write",
+                        "users:read",
+                        "im:write",
+                        "reactions:write",
+                    ],
+                    default_scopes=["channels:read", "chat:write"],
+                    provider="Slack",
+                )
+            ],
+            tools=[
+                ("send_message", "Post a message to a channel.", "REVERSIBLE"),
+                ("list_channels", "List public channels.", "READ_ONLY"),
+                ("add_reaction", "React to a message with an emoji.", "REVERSIBLE"),
+            ],
+            has_triggers=True,
+            has_channels=True,
+        ),
+        _demo(
+            "github",
+            "GitHub",
+            "Code hosting: issues, pull requests and workflows.",
+            tags=["dev"],
+            auth=[
+                oauth2_method(
+                    ["repo", "read:org", "workflow", "read:user", "user:email"],
+                    default_scopes=["repo", "read:user"],
+                    provider="GitHub",
+                )
+            ],
+            tools=[
+                ("create_issue", "Open an issue.", "REVERSIBLE"),
+                ("list_pull_requests", "List pull requests of a repository.", "READ_ONLY"),
+                ("comment_on_issue", "Comment on an issue or pull request.", "REVERSIBLE"),
+            ],
+            has_triggers=True,
+        ),
+        _demo(
+            "hubspot",
+            "HubSpot",
+            "Marketing and sales CRM: contacts, deals, companies.",
+            tags=["crm", "marketing"],
+            auth=[
+                oauth2_method(
+                    [
+                        "oauth",
+                        "crm.objects.contacts.read",
+                        "crm.objects.contacts.write",
+                        "crm.objects.deals.read",
+                    ],
+                    default_scopes=["oauth", "crm.objects.contacts.read"],
+                    provider="HubSpot",
+                )
+            ],
+            tools=[
+                ("search_contacts", "Search contacts by name or email.", "READ_ONLY"),
+                ("create_contact", "Create a contact.", "REVERSIBLE"),
+            ],
+        ),
+        _demo(
+            "google_drive",
+            "Google Drive",
+            "Files and folders in Google Drive.",
+            tags=["docs", "storage"],
+            auth=[
+                oauth2_method(
+                    [
+                        "https://www.googleapis.com/auth/drive.readonly",
+                        "https://www.googleapis.com/auth/drive.file",
+                        "https://www.googleapis.com/auth/drive",
+                    ],
+                    default_scopes=["https://www.googleapis.com/auth/drive.readonly"],
+                    provider="Google",
+                )
+            ],
+            tools=[
+                ("search_files", "Search files by name or content.", "READ_ONLY"),
+                ("get_file", "Download a file's content.", "READ_ONLY"),
+                ("upload_file", "Upload a file.", "REVERSIBLE"),
+            ],
+        ),
+        _demo(
+            "jira",
+            "Jira",
+            "Issue tracking and project management by Atlassian.",
+            tags=["dev", "project-management"],
+            auth=[
+                oauth2_method(
+                    ["read:jira-work", "write:jira-work", "read:jira-user", "offline_access"],
+                    default_scopes=["read:jira-work", "offline_access"],
+                    provider="Atlassian",
+                )
+            ],
+            tools=[
+                ("create_issue", "Create an issue.", "REVERSIBLE"),
+                ("search_issues", "Search issues with JQL.", "READ_ONLY"),
+                ("transition_issue", "Move an issue to another status.", "REVERSIBLE"),
+            ],
+            has_triggers=True,
+        ),
+        _demo(
+            "notion",
+            "Notion",
+            "Pages and databases in a Notion workspace.",
+            tags=["docs"],
+            auth=[
+                oauth2_method(
+                    ["read_content", "update_content", "insert_content"], provider="Notion"
+                )
+            ],
+            tools=[
+                ("search_pages", "Search pages by title.", "READ_ONLY"),
+                ("create_page", "Create a page.", "REVERSIBLE"),
+            ],
+        ),
+        _demo(
+            "zendesk",
+            "Zendesk",
+            "Customer support tickets and help-center articles.",
+            tags=["support", "crm"],
+            parameters=[parameter("subdomain", "Subdomain")],
+            auth=[
+                oauth2_method(
+                    ["read", "write", "tickets:read", "tickets:write"],
+                    default_scopes=["read"],
+                    provider="Zendesk",
+                )
+            ],
+            tools=[
+                ("create_ticket", "Open a support ticket.", "REVERSIBLE"),
+                ("list_tickets", "List tickets by status.", "READ_ONLY"),
+            ],
+        ),
+        _demo(
+            "stripe",
+            "Stripe",
+            "Payments: charges, refunds and customers.",
+            tags=["payments"],
+            auth=[
+                secret_method(
+                    "API_KEY",
+                    method_id="api_key",
+                    display_name="API key",
+                    header_name="Authorization",
+                )
+            ],
+            tools=[
+                ("list_charges", "List recent charges.", "READ_ONLY"),
+                ("create_refund", "Refund a charge.", "IRREVERSIBLE"),
+            ],
+        ),
+        _demo(
+            "telegram",
+            "Telegram",
+            "Telegram bots: send and receive chat messages.",
+            tags=["chat", "messaging"],
+            auth=[
+                secret_method(
+                    "BEARER_TOKEN",
+                    method_id="bot_token",
+                    display_name="Bot token",
+                    header_name="Authorization",
+                )
+            ],
+            tools=[("send_message", "Send a message to a chat.", "REVERSIBLE")],
+            has_triggers=True,
+            has_channels=True,
+        ),
+        _demo(
+            "internal_crm",
+            "Internal CRM",
+            "The company's own customer database, behind OAuth2 or an API key.",
+            type="CUSTOM",
+            tags=["crm"],
+            auth=[
+                oauth2_method(["customers:read", "customers:write"], provider="Internal CRM"),
+                secret_method(
+                    "API_KEY", method_id="api_key", display_name="API key", header_name="X-Api-Key"
+                ),
+            ],
+            tools=[("lookup_customer", "Find a customer by email.", "READ_ONLY")],
+        ),
+        _demo(
+            "weather_api",
+            "Weather API",
+            "Public weather forecasts; no authentication.",
+            type="CUSTOM",
+            tags=["data"],
+            auth=[],
+            tools=[("get_forecast", "Forecast for a city.", "READ_ONLY")],
+        ),
+    ]
+
+
+# Configs the demo catalogue starts with, by integration id.
+DEMO_CONFIGS: dict[str, list[DemoConfig]] = {
+    "slack": [DemoConfig("Slack workspace", auth_method_id="oauth2")],
+    "salesforce": [DemoConfig("Salesforce sandbox")],
+    "stripe": [DemoConfig("Stripe live", auth_method_id="api_key")],
+}
+
+_GENERATED_TAGS = ("crm", "chat", "dev", "docs", "payments", "analytics", "storage", "support")
+
+
+def generated_catalogue(count: int) -> Iterator[IntegrationSpec]:
+    """`count` lean integrations, `integration-00001` onwards, varied deterministically."""
+    for n in range(1, count + 1):
+        integration_id = f"integration-{n:05d}"
+        tags = [_GENERATED_TAGS[n % len(_GENERATED_TAGS)]]
+        if n % 3 == 0:
+            tags.append(_GENERATED_TAGS[(n // 3) % len(_GENERATED_TAGS)])
+        yield IntegrationSpec(
+            integration_wire(
+                integration_id,
+                display_name=f"Integration {n:05d}",
+                description=f"Generated integration number {n}.",
+                type="SYSTEM" if n % 4 == 0 else "CUSTOM",
+                tags=sorted(set(tags)),
+                auth_methods=[oauth2_method(["read", "write"], default_scopes=["read"])],
+            ),
+            generated_tools(integration_id, n % 4),
+            has_triggers=n % 5 == 0,
+            has_channels=n % 7 == 0,
+        )

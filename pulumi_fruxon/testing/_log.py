@@ -1,0 +1,21 @@
+"""The request log tests assert on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as the emulator saw it. No Authorization header, no body, ever.
+
+    `status` is what was sent, or 0 when the connection was dropped without a response.
+    `query` keeps the parameter names as the client spelled them.
+    """
+
+    method: str
+    path: str
+    query: dict[str, list[str]] = field(default_factory=dict)
+    status: int = 0
+    route: str = "notFound"
+    user_agent: str | None = None

@@ -1,0 +1,102 @@
+"""URL routing: a request's method and path to a stable route name and its path parameters."""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+# The stable route names the request log uses.
+ROUTES = (
+    "listIntegrations",
+    "getIntegration",
+    "listTools",
+    "listConfigs",
+    "getConfig",
+    "createConfig",
+    "patchConfig",
+    "deleteConfig",
+    "authorize",
+    "consumeOAuthCredentials",
+    "consent",
+    "success",
+    "authHealth",
+    "notFound",
+)
+
+# The bearer scope each tenant route needs; authHealth is scope-exempt by design.
+REQUIRED_SCOPE = {
+    "listIntegrations": "integrations:read",
+    "getIntegration": "integrations:read",
+    "listConfigs": "integrations:read",
+    "getConfig": "integrations:read",
+    "listTools": "tools:read",
+    "createConfig": "integrations:write",
+    "patchConfig": "integrations:write",
+    "deleteConfig": "integrations:write",
+    "authorize": "integrations:write",
+    "consumeOAuthCredentials": "integrations:write",
+}
+
+_CUSTOM_METHODS = {"authorize": "authorize", "consumeoauthcredentials": "consumeOAuthCredentials"}
+_CONFIG_ROUTES = {"GET": "getConfig", "PATCH": "patchConfig", "DELETE": "deleteConfig"}
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    """A routed request: `tenant` is set for every `/v1/tenants/...` route."""
+
+    route: str
+    tenant: str | None = None
+    integration: str | None = None
+    config: str | None = None
+
+
+NOT_FOUND = RouteMatch("notFound")
+
+
+def check_route(route: str | None) -> None:
+    """Reject a misspelt route name early, where a fault is configured."""
+    if route is not None and route not in ROUTES:
+        raise ValueError(f"unknown route {route!r}; expected one of {', '.join(ROUTES)}")
+
+
+def match_route(method: str, path: str) -> RouteMatch:
+    """Route a request; anything unknown is `notFound`."""
+    parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/")]
+    if parts == ["oauth", "consent"] and method == "GET":
+        return RouteMatch("consent")
+    if parts == ["oauth", "success"] and method == "GET":
+        return RouteMatch("success")
+    if len(parts) < 4 or parts[0] != "v1" or parts[1] != "tenants" or not parts[2]:
+        return NOT_FOUND
+    tenant, rest = parts[2], parts[3:]
+    if rest == ["auth", "health"]:
+        return RouteMatch("authHealth", tenant) if method == "GET" else NOT_FOUND
+    if rest[0] != "integrations":
+        return NOT_FOUND
+    return _integration_route(method, tenant, rest[1:])
+
+
+def _integration_route(method: str, tenant: str, rest: list[str]) -> RouteMatch:
+    if not rest:
+        return RouteMatch("listIntegrations", tenant) if method == "GET" else NOT_FOUND
+    head, tail = rest[0], rest[1:]
+    if not head:
+        return NOT_FOUND
+    if not tail:
+        integration, _, verb = head.partition(":")
+        if verb:
+            route = _CUSTOM_METHODS.get(verb.lower())
+            if route is None or method != "POST" or not integration:
+                return NOT_FOUND
+            return RouteMatch(route, tenant, integration)
+        return RouteMatch("getIntegration", tenant, head) if method == "GET" else NOT_FOUND
+    if tail == ["tools"]:
+        return RouteMatch("listTools", tenant, head) if method == "GET" else NOT_FOUND
+    if tail == ["configs"]:
+        route = {"GET": "listConfigs", "POST": "createConfig"}.get(method)
+        return RouteMatch(route, tenant, head) if route else NOT_FOUND
+    if len(tail) == 2 and tail[0] == "configs" and tail[1]:
+        route = _CONFIG_ROUTES.get(method)
+        return RouteMatch(route, tenant, head, tail[1]) if route else NOT_FOUND
+    return NOT_FOUND

@@ -1,0 +1,130 @@
+"""The HTTP transport: a threading stdlib server that hands parsed requests to the application."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from ._app import Application
+from ._wire import Problem, Request, Response
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """Serves one `Application`; tracks open connections so `close_connections` can end them."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: Application) -> None:
+        self.app = app
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End keep-alive connections, so a stopped emulator answers nobody."""
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Parses the request, asks the application, writes the answer with a Content-Length."""
+
+    server: EmulatorServer
+    protocol_version = "HTTP/1.1"  # keep-alive: every response carries Content-Length
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default stderr access log; the application keeps its own."""
+
+    def _serve(self) -> None:
+        split = urllib.parse.urlsplit(self.path)
+        try:
+            body = self._read_body()
+        except ValueError as error:
+            self.close_connection = True
+            self._write(Problem(400, str(error)).to_response(split.path))
+            return
+        request = Request(
+            method=self.command,
+            path=split.path,
+            query=urllib.parse.parse_qs(split.query, keep_blank_values=True),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            body=body,
+        )
+        response = self.server.app.handle(request)
+        if response.delay > 0:
+            time.sleep(response.delay)
+        if response.drop:
+            # The ambiguous case: processed, then the connection closes without a byte.
+            self.close_connection = True
+            return
+        self._write(response)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        if not length:
+            return b""
+        if not length.isdigit():
+            raise ValueError("Invalid Content-Length.")
+        return self.rfile.read(int(length))
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        while True:
+            size_line = self.rfile.readline(1024).split(b";")[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise ValueError("Invalid chunked body.") from None
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass  # trailers
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _write(self, response: Response) -> None:
+        self.send_response(response.status)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.status != 204:  # RFC 9110: no Content-Length on 204
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if response.status != 204 and response.body:
+            self.wfile.write(response.body)
