@@ -85,7 +85,10 @@ class FruxonEmulator:
         self._server = server
         self._app.base_url = f"http://127.0.0.1:{server.server_address[1]}"
         self._thread = threading.Thread(
-            target=server.serve_forever, name="fruxon-emulator", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fruxon-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
