@@ -70,4 +70,9 @@ class Faults:
 
     def clear(self) -> None:
         """Disarm everything."""
-        self.__init__()  # type: ignore[misc]
+        self.latency = 0.0
+        self.echo_page_tokens = False
+        self.failures.clear()
+        self.rate_limits.clear()
+        self.malformed.clear()
+        self.drops_after_consume = 0

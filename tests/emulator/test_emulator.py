@@ -536,7 +536,7 @@ def test_thread_safety(fx: FruxonEmulator) -> None:
     assert fx.count("listIntegrations") == 200 and fx.count("listConfigs") == 200
 
 
-def test_stop_closes_keep_alive_connections(http: httpx.Client) -> None:
+def test_stop_closes_keep_alive_connections() -> None:
     with FruxonEmulator(token="fx_pat_fixed", workspace="ws") as fx:
         url = f"{fx.base_url}/v1/tenants/ws/auth/health"
         client = httpx.Client(headers={"Authorization": "Bearer fx_pat_fixed"}, trust_env=False)

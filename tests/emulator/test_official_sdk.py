@@ -1,0 +1,141 @@
+"""The official `fruxon` SDK against the emulator: proof the emulator speaks the wire format.
+
+Nobody here wrote that client; where it and the emulator disagree, the SDK is right.
+"""
+
+from __future__ import annotations
+
+from urllib.request import Request, urlopen
+
+import pytest
+from fruxon import FruxonClient
+from fruxon.exceptions import (
+    AuthenticationError,
+    ForbiddenError,
+    InsufficientScopeError,
+    NotFoundError,
+    ValidationError,
+)
+
+from pulumi_fruxon.testing import FruxonEmulator
+
+
+@pytest.fixture
+def sdk(fx: FruxonEmulator) -> FruxonClient:
+    return FruxonClient(token=fx.token, workspace=fx.workspace, base_url=fx.base_url)
+
+
+def test_list_integrations_walks_pages_with_filters(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+    for n in range(27):
+        fx.add_integration(f"zz-sdk-{n:02d}", tags=["sdk"], type="SYSTEM" if n % 2 else "CUSTOM")
+    fx.clear_requests()
+
+    found = sdk.list_integrations(tags=["sdk"], types=["SYSTEM"])
+
+    assert [i.id for i in found] == [f"zz-sdk-{n:02d}" for n in range(1, 27, 2)]
+    assert fx.count("listIntegrations") == 2  # the SDK sends no page size: pages of 10
+    assert all(i.type == "SYSTEM" and i.tags == ["sdk"] for i in found)
+    everything = sdk.list_integrations()
+    assert len(everything) == 12 + 27
+    assert [i.id for i in sdk.list_integrations(query="slack", has_channels=True)] == ["slack"]
+    assert {i.id for i in sdk.list_integrations(has_configs=True)} == {
+        "salesforce",
+        "slack",
+        "stripe",
+    }
+
+
+def test_list_integrations_survives_the_echo_bug(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+    fx.set_echo_page_tokens(True)
+    fx.clear_requests()
+    found = sdk.list_integrations()
+    assert len(found) == 10  # page 2 echoed its token back: the SDK drops it and stops
+    assert fx.count("listIntegrations") == 2
+
+
+def test_get_integration_and_auth_methods(sdk: FruxonClient) -> None:
+    salesforce = sdk.get_integration("salesforce")
+    assert salesforce.display_name == "Salesforce"
+    assert salesforce.type == "SYSTEM"
+    assert "crm" in salesforce.tags
+    assert salesforce.config_metadata["parametersMetadata"][0]["name"] == "instance_url"
+
+    methods = sdk.list_integration_auth_methods("salesforce")
+    oauth = [m for m in methods if m["type"] == "O_AUTH2" and "APPLICATION" in m["supportedLevels"]]
+    assert [m["id"] for m in oauth] == ["oauth2"]
+    assert "api" in oauth[0]["availableScopes"]
+    assert [m["type"] for m in sdk.list_integration_auth_methods("stripe")] == ["API_KEY"]
+    assert sdk.list_integration_auth_methods("weather_api") == []
+
+
+def test_authorize_then_consent_then_configs(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+    result = sdk.authorize_integration(
+        "slack",
+        {"integrationAuthMetadataId": "oauth2", "scopes": ["chat:write"], "returnUrl": "/back"},
+    )
+    key = fx.approve(result["authorizationUrl"])
+    config_id = fx.add_config("slack", display_name="SDK")
+    fx.clear_requests()
+
+    # The SDK never consumes (fruxon-api.md §4.4); a bare POST stands in for what consent does.
+    body = f'{{"credentialKey":"{key}","integrationConfigId":"{config_id}"}}'.encode()
+    request = Request(
+        f"{fx.base_url}/v1/tenants/{fx.workspace}/integrations/slack:consumeOAuthCredentials",
+        data=body,
+        headers={"Authorization": f"Bearer {fx.token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urlopen(request) as response:
+        assert response.status == 200 and response.read() == b""
+
+    configs = sdk.list_integration_configs("slack")
+    assert config_id in [c["id"] for c in configs]
+    config = sdk.get_integration_config("slack", config_id)
+    assert config["hasAuth"] is True
+    assert config["auth"]["grantedScopes"] == ["chat:write"]
+    assert config["displayName"] == "SDK"
+
+
+def test_authorize_validation_is_a_validation_error(sdk: FruxonClient) -> None:
+    with pytest.raises(ValidationError) as raised:
+        sdk.authorize_integration("stripe", {"integrationAuthMetadataId": "api_key"})
+    assert raised.value.status == 400
+    with pytest.raises(ValidationError) as missing:
+        sdk.authorize_integration("slack", {})
+    assert "integrationAuthMetadataId" in missing.value.detail
+
+
+def test_401_is_authentication_error(fx: FruxonEmulator) -> None:
+    stranger = FruxonClient(token="fx_pat_unknown", workspace=fx.workspace, base_url=fx.base_url)
+    with pytest.raises(AuthenticationError) as raised:
+        stranger.get_integration("slack")
+    assert raised.value.status == 401
+    assert raised.value.title == "Unauthorized"
+
+
+def test_403_insufficient_scope(fx: FruxonEmulator) -> None:
+    reader = FruxonClient(
+        token=fx.add_token(["integrations:read"]), workspace=fx.workspace, base_url=fx.base_url
+    )
+    assert reader.get_integration("github").id == "github"
+    with pytest.raises(InsufficientScopeError) as raised:
+        reader.authorize_integration("github", {"integrationAuthMetadataId": "oauth2"})
+    assert raised.value.required == "integrations:write"
+    assert raised.value.granted == ["integrations:read"]
+
+
+def test_403_wrong_workspace_is_forbidden(fx: FruxonEmulator) -> None:
+    elsewhere = FruxonClient(token=fx.token, workspace="someone-else", base_url=fx.base_url)
+    with pytest.raises(ForbiddenError) as raised:
+        elsewhere.list_integrations()
+    assert not isinstance(raised.value, InsufficientScopeError)
+    assert raised.value.error_code == "workspace_mismatch"
+
+
+def test_404_is_not_found_error(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+    with pytest.raises(NotFoundError):
+        sdk.get_integration("no-such-integration")
+    other = fx.add_config("github")
+    with pytest.raises(NotFoundError) as raised:
+        sdk.get_integration_config("slack", other)
+    assert raised.value.error_code == "config_not_found"
