@@ -451,7 +451,11 @@ def test_latency(fx: FruxonEmulator, http: httpx.Client) -> None:
     started = time.monotonic()
     http.get("/integrations/slack")
     assert time.monotonic() - started >= 0.2
-    fx.set_latency(0)
+    fx.fail_next(5)
+    fx.clear_faults()
+    started = time.monotonic()
+    assert http.get("/integrations/slack").status_code == 200
+    assert time.monotonic() - started < 0.2
 
 
 def test_malformed_json_next(fx: FruxonEmulator, http: httpx.Client) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from urllib.request import Request, urlopen
 
 import pytest
-from fruxon import FruxonClient
-from fruxon.exceptions import (
+from fruxon import FruxonClient  # type: ignore[import-untyped]
+from fruxon.exceptions import (  # type: ignore[import-untyped]
     AuthenticationError,
     ForbiddenError,
     InsufficientScopeError,
