@@ -1,0 +1,232 @@
+"""Plumbing shared by the dynamic providers: settings, pickling, clients, unknowns, shapes.
+
+State format
+------------
+These names are stored in users' stacks. Never rename or move them without keeping an alias
+importable forever (pulumi-dynamic.md §2.2, §8.6, §8.8):
+
+=====================================  ====================================================
+Provider (pickled by reference)        Resource type token
+=====================================  ====================================================
+``pulumi_fruxon.integration_auth``     ``pulumi-python:dynamic/fruxon:IntegrationAuth``
+``.IntegrationAuthProvider``
+``pulumi_fruxon.authorization_url``    ``pulumi-python:dynamic/fruxon:AuthorizationUrl``
+``.AuthorizationUrlProvider``
+=====================================  ====================================================
+
+The pickled state of every provider is ``{}``: `__getstate__` keeps an allow-list that is empty
+today. Settings and HTTP clients are runtime-only; they are built by `configure()` (the host calls
+it after unpickling) or lazily on first use. Every runtime attribute has a class-level default so
+that a pickle written by an older version still loads.
+
+Output and input property names are snake_case exactly as written in each resource module; they
+are a state format too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+
+from pulumi_fruxon import _constants as c
+from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.settings import FruxonSettings
+
+PROVIDER_KEY = "__provider"
+
+# Fruxon ids are "letters, numbers, underscores, hyphens" (fruxon-api.md §4.1).
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MAX_SHOWN = 60
+
+# One lock for every provider object: the host runs 4 worker threads on one object, and a
+# module-level lock is never pickled.
+_CLIENTS_LOCK = threading.Lock()
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether `value` is unknown during preview (the decoded `Unknown` or the raw sentinel)."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether `value` is unknown or holds an unknown anywhere inside lists and maps."""
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def fingerprint(credential_key: str) -> str:
+    """`sha256:<hex>` of a credential key: enough to notice a new key, useless to replay one."""
+    return "sha256:" + hashlib.sha256(credential_key.encode("utf-8")).hexdigest()
+
+
+def shown(value: Any) -> str:
+    """A short repr for error messages. Never call it on a secret."""
+    text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+class Checker:
+    """Collects `CheckFailure`s and normalized values for one `check` call.
+
+    Every method tolerates any value (a property test throws arbitrary inputs at `check`) and
+    leaves unknown values alone: they are validated on the `check` that runs once they are known.
+    """
+
+    def __init__(self, news: Mapping[Any, Any]) -> None:
+        self.news = news
+        self.inputs: dict[str, Any] = {k: v for k, v in news.items() if isinstance(k, str)}
+        self.failures: list[CheckFailure] = []
+
+    def fail(self, prop: str, reason: str) -> None:
+        self.failures.append(CheckFailure(prop, reason))
+
+    def _present(self, prop: str, required: bool) -> bool:
+        value = self.news.get(prop)
+        if value is None:
+            if required:
+                self.fail(prop, f"{prop} is required")
+            return False
+        return not is_unknown(value)
+
+    def slug(self, prop: str, *, required: bool = True) -> None:
+        if not self._present(prop, required):
+            return
+        value = self.news[prop]
+        if not isinstance(value, str) or not _SLUG.match(value.strip()):
+            self.fail(
+                prop,
+                f"{prop} must be a Fruxon id (letters, digits, '_' and '-'), got {shown(value)}",
+            )
+            return
+        self.inputs[prop] = value.strip()
+
+    def uuid(self, prop: str) -> None:
+        if not self._present(prop, True):
+            return
+        value = self.news[prop]
+        if not isinstance(value, str) or not _UUID.match(value.strip()):
+            self.fail(prop, f"{prop} must be a UUID like 0b6f...-...-..., got {shown(value)}")
+            return
+        self.inputs[prop] = str(uuid.UUID(value.strip()))
+
+    def secret_string(self, prop: str) -> None:
+        """A required non-empty string whose value never appears in a reason."""
+        if not self._present(prop, True):
+            return
+        value = self.news[prop]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(prop, f"{prop} must be a non-empty string (got a {type(value).__name__})")
+            return
+        self.inputs[prop] = value.strip()
+
+    def string_list(self, prop: str) -> None:
+        if not self._present(prop, False):
+            return
+        value = self.news[prop]
+        if not isinstance(value, list | tuple) or not all(
+            is_unknown(v) or (isinstance(v, str) and v.strip()) for v in value
+        ):
+            self.fail(prop, f"{prop} must be a list of non-empty strings, got {shown(value)}")
+            return
+        self.inputs[prop] = [v if is_unknown(v) else v.strip() for v in value]
+
+    def string_map(self, prop: str) -> None:
+        if not self._present(prop, False):
+            return
+        value = self.news[prop]
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and (is_unknown(v) or isinstance(v, str)) for k, v in value.items()
+        ):
+            self.fail(prop, f"{prop} must be a map of strings to strings, got {shown(value)}")
+            return
+        self.inputs[prop] = dict(value)
+
+
+class FruxonProvider(ResourceProvider):
+    """Base class of the Fruxon dynamic providers: configuration, pickling and clients.
+
+    The token is read in `configure()` from `fruxon:token`, else `FRUXON_TOKEN`, and is held only
+    by this runtime object and its clients. It is never pickled and never checked before it is
+    needed, so `check` and `diff` work offline in preview.
+    """
+
+    # Attributes that may be pickled into `__provider`. Empty: nothing a provider holds belongs
+    # in state. Add a name here only for a non-sensitive, plain value.
+    _PICKLED: ClassVar[tuple[str, ...]] = ()
+
+    # Runtime-only attributes, with class-level defaults so that old pickles still load.
+    _settings: FruxonSettings | None = None
+    _clients: dict[str, FruxonClient] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k in self._PICKLED}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        self.__dict__.update({k: v for k, v in state.items() if k in self._PICKLED})
+
+    def __repr__(self) -> str:
+        workspace = self._settings.workspace if self._settings else None
+        return f"{type(self).__name__}(workspace={workspace!r})"
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Resolve settings from stack config (`fruxon:*`), then the environment. Never fails."""
+        settings = FruxonSettings.resolve(
+            config=lambda key: _config_value(req, f"{c.CONFIG_NAMESPACE}:{key}")
+        )
+        with _CLIENTS_LOCK:
+            old, self._clients = self._clients, None
+            self._settings = settings
+        for client in (old or {}).values():
+            client.close()
+
+    @property
+    def configured_workspace(self) -> str | None:
+        """The workspace from configuration, or None when `configure` has not run."""
+        return self._settings.workspace if self._settings else None
+
+    def effective_workspace(self, workspace: Any) -> str | None:
+        """The resource's own workspace, else the configured one."""
+        if isinstance(workspace, str) and workspace.strip():
+            return workspace.strip()
+        return self.configured_workspace
+
+    def client(self, workspace: Any = None) -> FruxonClient:
+        """A client for `workspace` (else the configured one), created once and reused.
+
+        Raises `ConfigurationError` naming both ways to set a missing token or workspace.
+        """
+        with _CLIENTS_LOCK:
+            if self._settings is None:
+                # Called without `configure` (e.g. directly in a test): environment only.
+                self._settings = FruxonSettings.resolve()
+            settings = self._settings
+            settings.require_token()
+            chosen = self.effective_workspace(workspace)
+            settings = dataclasses.replace(settings, workspace=chosen)
+            key = settings.require_workspace()
+            if self._clients is None:
+                self._clients = {}
+            existing = self._clients.get(key)
+            if existing is None:
+                existing = self._clients[key] = FruxonClient(settings=settings)
+            return existing
+
+
+def _config_value(req: ConfigureRequest, key: str) -> str | None:
+    value = req.config.get(key)
+    return value if isinstance(value, str) else None

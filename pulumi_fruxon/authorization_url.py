@@ -1,0 +1,210 @@
+"""`AuthorizationUrl`: an OAuth consent URL for application-level auth, minted once on create.
+
+State format (see `pulumi_fruxon._provider`): the provider is
+`pulumi_fruxon.authorization_url.AuthorizationUrlProvider`, pickled by reference with state `{}`;
+the type token is `pulumi-python:dynamic/fruxon:AuthorizationUrl`; the outputs are the inputs
+(`INPUTS`, with `workspace` the effective one) plus `url`, which the resource marks secret.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from pulumi_fruxon._provider import Checker, FruxonProvider, contains_unknown, shown
+
+__all__ = ["AuthorizationUrl", "AuthorizationUrlProvider"]
+
+DEFAULT_AUTH_METHOD = "oauth2"
+INPUTS = (
+    "integration",
+    "auth_method",
+    "scopes",
+    "config_parameters",
+    "return_url",
+    "rotation",
+    "workspace",
+)
+OUTPUTS = (*INPUTS, "url")
+
+
+def _normalized(key: str, value: Any) -> Any:
+    """The value as `diff` compares it: absent, None and empty collections are alike."""
+    if key == "auth_method" and value is None:
+        return DEFAULT_AUTH_METHOD
+    if isinstance(value, str) and key != "rotation":
+        return value.strip()
+    if isinstance(value, list | tuple):
+        return [_normalized("", v) for v in value] or None
+    if isinstance(value, Mapping):
+        return dict(value) or None
+    return value
+
+
+class AuthorizationUrlProvider(FruxonProvider):
+    """Mints the consent URL on create only; any input change (`rotation` too) replaces it."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate shapes only: no network, unknowns pass, never raises."""
+        if not isinstance(news, Mapping):
+            news = {}
+        checker = Checker(news)
+        checker.slug("integration")
+        if news.get("auth_method") is None:
+            checker.inputs["auth_method"] = DEFAULT_AUTH_METHOD
+        else:
+            checker.slug("auth_method")
+        checker.string_list("scopes")
+        checker.string_map("config_parameters")
+        return_url = news.get("return_url")
+        if isinstance(return_url, str) and _is_relative_path(return_url.strip()):
+            checker.inputs["return_url"] = return_url.strip()
+        elif return_url is not None and not contains_unknown(return_url):
+            checker.fail(
+                "return_url",
+                "return_url must be a relative path starting with '/', like '/integrations', "
+                f"got {shown(return_url)}",
+            )
+        rotation = news.get("rotation")
+        if not (rotation is None or contains_unknown(rotation) or _is_scalar(rotation)):
+            checker.fail(
+                "rotation", f"rotation must be a string or a number, got {shown(rotation)}"
+            )
+        checker.slug("workspace", required=False)
+        return CheckResult(checker.inputs, checker.failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare new inputs with the old OUTPUTS: any change replaces. No network."""
+        replaces: list[str] = []
+        for key in INPUTS:
+            new = news.get(key)
+            if contains_unknown(new):
+                replaces.append(key)
+            elif key == "workspace":
+                # None means "the configured workspace"; unknowable before configure ran.
+                effective = self.effective_workspace(new)
+                if effective is not None and effective != olds.get("workspace"):
+                    replaces.append(key)
+            elif _normalized(key, new) != _normalized(key, olds.get(key)):
+                replaces.append(key)
+        if replaces:
+            return DiffResult(changes=True, replaces=replaces)
+        return DiffResult(changes=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Mint the URL (`POST …:authorize`). Runs on `pulumi up` only, never in preview."""
+        client = self.client(props.get("workspace"))
+        integration = str(props["integration"]).strip()
+        auth_method = str(props.get("auth_method") or DEFAULT_AUTH_METHOD).strip()
+        scopes = props.get("scopes") or None
+        config_parameters = props.get("config_parameters") or None
+        return_url = props.get("return_url")
+        url = client.authorize(
+            integration,
+            auth_method,
+            scopes=scopes,
+            config_parameters=config_parameters,
+            return_url=return_url,
+        )
+        outs = {
+            "integration": integration,
+            "auth_method": auth_method,
+            "scopes": list(scopes) if scopes else None,
+            "config_parameters": dict(config_parameters) if config_parameters else None,
+            "return_url": return_url,
+            "rotation": props.get("rotation"),
+            "workspace": client.workspace,
+            "url": url,
+        }
+        # The URL is a secret, so the id is not derived from it; a fresh suffix per mint.
+        resource_id = f"{client.workspace}/{integration}/{auth_method}/{uuid.uuid4().hex[:12]}"
+        return CreateResult(resource_id, {k: v for k, v in outs.items() if v is not None})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Echo the stored state: there is no API to read a minted URL back."""
+        outs = {k: v for k, v in props.items() if k in OUTPUTS}
+        inputs = {k: v for k, v in outs.items() if k in INPUTS}
+        # Stored inputs name a workspace only when the program set one; the configured workspace
+        # is the usual case, so leave it out to hand back the inputs the program gave.
+        if inputs.get("workspace") == self.configured_workspace:
+            inputs.pop("workspace", None)
+        return ReadResult(id_, outs, inputs=inputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Never reached (every input replaces); returns full outputs so nothing is wiped."""
+        return UpdateResult({k: v for k, v in olds.items() if k in OUTPUTS})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to do: a consent URL is not a server-side object; it expires by itself."""
+
+
+def _is_relative_path(value: str) -> bool:
+    # "//host/x" is protocol-relative: it would send the admin to another site.
+    return (
+        value.startswith("/") and not value.startswith("//") and not any(c.isspace() for c in value)
+    )
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+class AuthorizationUrl(Resource, module="fruxon", name="AuthorizationUrl"):
+    """An OAuth consent URL for an integration, minted on create and stable in state.
+
+    Export `url` (a secret) and open it to consent; the success page shows a single-use credential
+    key for `IntegrationAuth`. The URL changes only when an input changes: change `rotation` to mint
+    a new one. It is unknown during the first preview.
+    """
+
+    integration: pulumi.Output[str]
+    auth_method: pulumi.Output[str]
+    scopes: pulumi.Output[list[str] | None]
+    config_parameters: pulumi.Output[dict[str, str] | None]
+    return_url: pulumi.Output[str | None]
+    rotation: pulumi.Output[str | float | None]
+    workspace: pulumi.Output[str]
+    url: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration: pulumi.Input[str],
+        auth_method: pulumi.Input[str] = DEFAULT_AUTH_METHOD,
+        scopes: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        config_parameters: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        return_url: pulumi.Input[str] | None = None,
+        rotation: pulumi.Input[str | int] | None = None,
+        workspace: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "integration": integration,
+            "auth_method": auth_method,
+            "scopes": scopes,
+            "config_parameters": config_parameters,
+            "return_url": return_url,
+            "rotation": rotation,
+            "workspace": workspace,
+            "url": None,
+        }
+        super().__init__(
+            AuthorizationUrlProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["url"])
+            ),
+        )

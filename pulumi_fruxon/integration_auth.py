@@ -1,0 +1,367 @@
+"""`IntegrationAuth`: bind the credentials behind a single-use OAuth key to an integration config.
+
+State format (see `pulumi_fruxon._provider`): the provider is
+`pulumi_fruxon.integration_auth.IntegrationAuthProvider`, pickled by reference with state `{}`;
+the type token is `pulumi-python:dynamic/fruxon:IntegrationAuth`; the id is
+`<workspace>/<integration>/<integration_config_id>`; the outputs are the keys of `OUTPUTS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from pulumi_fruxon._provider import (
+    Checker,
+    FruxonProvider,
+    fingerprint,
+    is_unknown,
+)
+from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.errors import (
+    APIConnectionError,
+    BadRequestError,
+    FruxonError,
+    NotFoundError,
+    ServerError,
+)
+from pulumi_fruxon.models import IntegrationConfig
+
+__all__ = [
+    "ConsumeOutcomeUnknownError",
+    "CredentialKeyRejectedError",
+    "IntegrationAuth",
+    "IntegrationAuthProvider",
+    "IntegrationConfigNotFoundError",
+]
+
+# Input keys that force a replace when they change. The key itself is compared by fingerprint.
+IDENTITY = ("integration", "integration_config_id", "workspace")
+# Output keys read back from the config after binding.
+READ_BACK = ("auth_method_id", "level", "granted_scopes", "config_modified_at")
+OUTPUTS = (*IDENTITY, "credential_fingerprint", *READ_BACK)
+
+# Problem-details codes of a key that can never be consumed (again).
+_DEAD_KEY_CODES = frozenset(
+    {
+        "credential_key_spent",
+        "credential_key_expired",
+        "credential_key_unknown",
+        "credential_key_integration_mismatch",
+    }
+)
+
+_NEW_KEY_STEPS = (
+    "Credential keys are single-use and short-lived, so this one cannot be used again. "
+    "To get a new key: run `pulumi up` and open the URL of your AuthorizationUrl output "
+    "(`pulumi stack output --show-secrets`); if that URL was already used, change the "
+    "AuthorizationUrl's `rotation` input and run `pulumi up` to mint a fresh one. Consent, copy "
+    "the key from the success page, then run `pulumi config set --secret credentialKey <key>` "
+    "and `pulumi up` again."
+)
+
+
+class CredentialKeyRejectedError(FruxonError):
+    """Fruxon refused the credential key: spent, expired, unknown, or for another integration."""
+
+
+class IntegrationConfigNotFoundError(FruxonError):
+    """The integration config (or the integration) does not exist in the workspace."""
+
+
+class ConsumeOutcomeUnknownError(FruxonError):
+    """The consume call failed in a way that leaves open whether the key was spent."""
+
+
+def _resource_id(workspace: str, integration: str, config_id: str) -> str:
+    return f"{workspace}/{integration}/{config_id}"
+
+
+def _read_back(config: IntegrationConfig) -> dict[str, Any]:
+    auth = config.auth
+    return {
+        "auth_method_id": (auth.integration_auth_metadata_id if auth else None)
+        or config.auth_method_id,
+        "level": auth.level if auth else None,
+        "granted_scopes": list(auth.granted_scopes) if auth else [],
+        "config_modified_at": config.modified_at,
+    }
+
+
+class IntegrationAuthProvider(FruxonProvider):
+    """Consumes a credential key into a config on create; never in preview, never twice."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate shapes only: no network, unknowns pass, never raises."""
+        if not isinstance(news, Mapping):
+            news = {}
+        checker = Checker(news)
+        checker.slug("integration")
+        checker.uuid("integration_config_id")
+        checker.secret_string("credential_key")
+        checker.slug("workspace", required=False)
+        return CheckResult(checker.inputs, checker.failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare new inputs with the old OUTPUTS. Any difference replaces; no network."""
+        replaces: list[str] = []
+        for key in ("integration", "integration_config_id"):
+            new = news.get(key)
+            if is_unknown(new) or _norm(key, new) != _norm(key, olds.get(key)):
+                replaces.append(key)
+        workspace = news.get("workspace")
+        if is_unknown(workspace):
+            replaces.append("workspace")
+        else:
+            # None means "the configured workspace". Before configure ran it is unknowable, so it
+            # counts as unchanged rather than forcing a consume of a single-use key.
+            effective = self.effective_workspace(workspace)
+            if effective is not None and effective != olds.get("workspace"):
+                replaces.append("workspace")
+        credential_key = news.get("credential_key")
+        if is_unknown(credential_key) or (
+            isinstance(credential_key, str)
+            and credential_key.strip()
+            and fingerprint(credential_key.strip()) != olds.get("credential_fingerprint")
+        ):
+            replaces.append("credential_key")
+        if replaces:
+            return DiffResult(changes=True, replaces=replaces)
+        return DiffResult(changes=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Consume the key into the config, then read the config back for the outputs."""
+        integration = str(props["integration"]).strip()
+        config_id = str(props["integration_config_id"]).strip()
+        credential_key = str(props["credential_key"]).strip()
+        client = self.client(props.get("workspace"))
+        workspace = client.workspace
+        outs: dict[str, Any] = {
+            "integration": integration,
+            "integration_config_id": config_id,
+            "workspace": workspace,
+            "credential_fingerprint": fingerprint(credential_key),
+        }
+        resource_id = _resource_id(workspace, integration, config_id)
+
+        # Read first: it proves the config exists before a single-use key is spent, and its
+        # modifiedAt is what tells an ambiguous failure apart from a bind.
+        before = self._get_config(client, integration, config_id)
+        try:
+            client.consume_oauth_credentials(integration, config_id, credential_key)
+        except BadRequestError as exc:
+            if exc.code in _DEAD_KEY_CODES:
+                raise CredentialKeyRejectedError(
+                    f"Fruxon refused the credential key for config {config_id} of integration "
+                    f"'{integration}' in workspace '{workspace}': {exc}\n{_NEW_KEY_STEPS}"
+                ) from None
+            raise
+        except NotFoundError as exc:
+            raise _not_found(workspace, integration, config_id, exc) from None
+        except (ServerError, APIConnectionError) as exc:
+            if isinstance(exc, APIConnectionError) and not exc.request_sent:
+                raise ConsumeOutcomeUnknownError(
+                    f"Could not reach Fruxon to consume the credential key for config "
+                    f"{config_id} of '{integration}': {exc}\nNothing was sent, so the key was "
+                    "not spent. Check connectivity and run `pulumi up` again."
+                ) from None
+            after = self._reconcile(client, integration, config_id, before, exc)
+            pulumi.log.warn(
+                f"Fruxon did not confirm the consume for config {config_id} of '{integration}' "
+                f"({exc}), but the config now has auth bound since the call; adopting it."
+            )
+            return CreateResult(resource_id, {**outs, **_read_back(after)})
+
+        # From here on the key is spent: always return a result, since the host cannot report a
+        # partial failure and raising would orphan the binding.
+        try:
+            after = client.get_integration_config(integration, config_id)
+        except FruxonError as exc:
+            pulumi.log.warn(
+                f"Bound the credentials to config {config_id} of '{integration}', but could not "
+                f"read it back ({exc}); run `pulumi refresh` to fill in the auth outputs."
+            )
+            return CreateResult(resource_id, outs)
+        return CreateResult(resource_id, {**outs, **_read_back(after)})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh: a deleted config, or one without auth, makes the resource leave the state."""
+        integration, config_id, workspace = _identity(id_, props)
+        client = self.client(workspace)
+        try:
+            config = client.get_integration_config(integration, config_id)
+        except NotFoundError:
+            return ReadResult(None, {})
+        if not config.is_authorized:
+            return ReadResult(None, {})
+        outs = {k: v for k, v in props.items() if k in OUTPUTS}
+        outs.update(
+            integration=integration,
+            integration_config_id=config_id,
+            workspace=client.workspace,
+            **_read_back(config),
+        )
+        # No `inputs=` on purpose. The host hands `read` only the old outputs (dynamic/__main__.py
+        # Read), so the inputs it could rebuild would lack `credential_key`. Leaving them unset
+        # makes the engine keep the stored inputs, key included (deploy/step.go RefreshStep:
+        # "Otherwise, retain the current inputs"). `diff` compares new inputs with these refreshed
+        # outputs (fingerprint, ids), so the refresh diff and the next preview stay quiet.
+        return ReadResult(id_, outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Never reached (every input replaces); returns full outputs so nothing is wiped."""
+        outs = {k: v for k, v in olds.items() if k in OUTPUTS}
+        for key in ("integration", "integration_config_id"):
+            if isinstance(news.get(key), str):
+                outs[key] = news[key]
+        return UpdateResult(outs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Leave the binding in place (no API revokes it) and say how to disconnect."""
+        integration = props.get("integration", "?")
+        config_id = props.get("integration_config_id", "?")
+        workspace = props.get("workspace", "?")
+        message = (
+            f"IntegrationAuth for config {config_id} of '{integration}' (workspace "
+            f"'{workspace}') left the stack, but the credentials stay bound: Fruxon has no API to "
+            "revoke them. To disconnect, re-authorize the config with other credentials, or "
+            "delete the config in Fruxon."
+        )
+        # One message: in the provider host there is no engine connection, so pulumi.log.warn
+        # prints it on stderr, which the CLI shows.
+        pulumi.log.warn(message)
+
+    @staticmethod
+    def _get_config(client: FruxonClient, integration: str, config_id: str) -> IntegrationConfig:
+        try:
+            return client.get_integration_config(integration, config_id)
+        except NotFoundError as exc:
+            raise _not_found(client.workspace, integration, config_id, exc) from None
+
+    @staticmethod
+    def _reconcile(
+        client: FruxonClient,
+        integration: str,
+        config_id: str,
+        before: IntegrationConfig,
+        cause: FruxonError,
+    ) -> IntegrationConfig:
+        """After an ambiguous consume: the config if the bind evidently happened, else raise."""
+        what_to_do = (
+            f"Look at config {config_id} in Fruxon. If it has no auth, the key may still be "
+            "valid: run `pulumi up` again. If `pulumi up` then says the key is spent, get a new "
+            "one. " + _NEW_KEY_STEPS
+        )
+        try:
+            after = client.get_integration_config(integration, config_id)
+        except FruxonError as exc:
+            raise ConsumeOutcomeUnknownError(
+                f"The consume call for config {config_id} of '{integration}' failed ({cause}) "
+                f"and re-reading the config failed too ({exc}). The outcome is unknown: the key "
+                f"may be spent.\n{what_to_do}"
+            ) from None
+        moved = (
+            before.modified_at is not None
+            and after.modified_at is not None
+            and after.modified_at > before.modified_at
+        )
+        # A concurrent edit that also bound auth would look the same; the window is one call.
+        if moved and after.is_authorized:
+            return after
+        raise ConsumeOutcomeUnknownError(
+            f"The consume call for config {config_id} of '{integration}' failed ({cause}), and "
+            "the config shows no new binding since. The outcome is unknown: the key may or may "
+            f"not be spent.\n{what_to_do}"
+        )
+
+
+def _norm(key: str, value: Any) -> Any:
+    """The form `check` stores: stripped, and UUIDs in lower case."""
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    return value.lower() if key == "integration_config_id" else value
+
+
+def _identity(id_: str, props: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    """Integration, config id and workspace from the outputs, else from the resource id."""
+    integration = props.get("integration")
+    config_id = props.get("integration_config_id")
+    workspace = props.get("workspace")
+    parts = id_.split("/")
+    if (not isinstance(integration, str) or not isinstance(config_id, str)) and len(parts) == 3:
+        workspace, integration, config_id = parts
+    if not isinstance(integration, str) or not isinstance(config_id, str):
+        raise FruxonError(
+            f"Cannot tell which config IntegrationAuth {id_!r} refers to; expected an id of the "
+            "form <workspace>/<integration>/<integration_config_id>."
+        )
+    return integration, config_id, workspace if isinstance(workspace, str) else None
+
+
+def _not_found(
+    workspace: str, integration: str, config_id: str, exc: FruxonError
+) -> IntegrationConfigNotFoundError:
+    return IntegrationConfigNotFoundError(
+        f"Integration config {config_id} of integration '{integration}' does not exist in "
+        f"workspace '{workspace}' ({exc}). Check `integration`, `integration_config_id` and "
+        "`workspace` (`fruxon.get_integration_configs(integration)` lists the configs). Nothing "
+        "was consumed; the credential key is still usable until it expires."
+    )
+
+
+class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
+    """OAuth credentials bound to a Fruxon integration config, from a single-use credential key.
+
+    The key is consumed once, on create. Outputs hold its SHA-256 `credential_fingerprint`, never
+    the key. A new key, integration, config or workspace replaces the resource; nothing else makes
+    a diff. Deleting leaves the binding in place (Fruxon has no API to revoke it).
+    """
+
+    integration: pulumi.Output[str]
+    integration_config_id: pulumi.Output[str]
+    workspace: pulumi.Output[str]
+    credential_fingerprint: pulumi.Output[str]
+    auth_method_id: pulumi.Output[str | None]
+    level: pulumi.Output[str | None]
+    granted_scopes: pulumi.Output[list[str]]
+    config_modified_at: pulumi.Output[int | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration: pulumi.Input[str],
+        integration_config_id: pulumi.Input[str],
+        credential_key: pulumi.Input[str],
+        workspace: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credential_key"])
+        props: dict[str, Any] = {
+            "integration": integration,
+            "integration_config_id": integration_config_id,
+            "credential_key": pulumi.Output.secret(credential_key),
+            "workspace": workspace,
+            "credential_fingerprint": None,
+            "auth_method_id": None,
+            "level": None,
+            "granted_scopes": None,
+            "config_modified_at": None,
+        }
+        super().__init__(
+            IntegrationAuthProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, secret_opts),
+        )
