@@ -1,0 +1,1 @@
+"""Shared test support: the provider-host harness (`host`) and emulator helpers."""
