@@ -1,0 +1,371 @@
+"""`IntegrationAuthProvider` methods called directly against the emulator (DESIGN layer 3)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.output import Unknown
+
+from pulumi_fruxon._provider import fingerprint
+from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.errors import (
+    APIConnectionError,
+    ConfigurationError,
+    InsufficientScopeError,
+    ServerError,
+)
+from pulumi_fruxon.integration_auth import (
+    ConsumeOutcomeUnknownError,
+    IntegrationAuthProvider,
+)
+from pulumi_fruxon.testing import FruxonEmulator
+
+CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
+
+
+def configured(fx: FruxonEmulator, **overrides: str) -> IntegrationAuthProvider:
+    provider = IntegrationAuthProvider()
+    config = {
+        "fruxon:token": fx.token,
+        "fruxon:baseUrl": fx.base_url,
+        "fruxon:workspace": fx.workspace,
+        **overrides,
+    }
+    provider.configure(ConfigureRequest(Config(config, "proj")))
+    return provider
+
+
+def inputs(config_id: str = CONFIG_ID, key: Any = "fxck_key", **extra: Any) -> dict[str, Any]:
+    return {
+        "integration": "salesforce",
+        "integration_config_id": config_id,
+        "credential_key": key,
+        **extra,
+    }
+
+
+def outputs_for(provider: IntegrationAuthProvider, props: dict[str, Any]) -> dict[str, Any]:
+    """What create would store, without calling it."""
+    return {
+        "integration": props["integration"],
+        "integration_config_id": props["integration_config_id"],
+        "workspace": provider.effective_workspace(props.get("workspace")),
+        "credential_fingerprint": fingerprint(props["credential_key"]),
+    }
+
+
+# -- configure and check ------------------------------------------------------------------------
+
+
+def test_configure_without_a_token_does_not_fail_and_sends_nothing(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FRUXON_TOKEN", raising=False)
+    provider = IntegrationAuthProvider()
+    provider.configure(ConfigureRequest(Config({"fruxon:baseUrl": emulator.base_url}, "proj")))
+
+    assert provider.check({}, inputs()).failures == []
+    with pytest.raises(ConfigurationError, match=r"fruxon:token.*FRUXON_TOKEN"):
+        provider.create(inputs())
+    assert emulator.requests == []
+
+
+def test_repr_never_shows_the_token(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    provider.client()
+    assert emulator.token not in repr(provider)
+    assert emulator.token not in repr(provider.client())
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        ("integration", ""),
+        ("integration", "sales force"),
+        ("integration", 42),
+        ("integration", None),
+        ("integration_config_id", "not-a-uuid"),
+        ("integration_config_id", None),
+        ("credential_key", ""),
+        ("credential_key", "   "),
+        ("credential_key", 12345),
+        ("credential_key", None),
+        ("workspace", "a/b"),
+        ("workspace", ["demo"]),
+    ],
+)
+def test_check_names_the_bad_property(prop: str, value: Any) -> None:
+    result = IntegrationAuthProvider().check({}, {**inputs(), prop: value})
+    assert [f.property for f in result.failures] == [prop]
+
+
+def test_check_never_echoes_the_key() -> None:
+    result = IntegrationAuthProvider().check({}, inputs(key=987654321))
+    assert result.failures
+    assert "987654321" not in repr([f.reason for f in result.failures])
+
+
+def test_check_normalizes_and_otherwise_passes_inputs_through() -> None:
+    news = {
+        **inputs(config_id=" 0B6F6C2E-1D0A-4C3E-9F7B-2A5D8E9C1F00 ", key=" fxck_key\n"),
+        "__provider": "pickled",
+    }
+    result = IntegrationAuthProvider().check({}, news)
+    assert result.failures == []
+    assert result.inputs == {
+        "integration": "salesforce",
+        "integration_config_id": CONFIG_ID,
+        "credential_key": "fxck_key",
+        "__provider": "pickled",
+    }
+
+
+def test_check_accepts_unknowns() -> None:
+    news = {key: Unknown() for key in inputs()} | {"workspace": Unknown()}
+    result = IntegrationAuthProvider().check({}, news)
+    assert result.failures == []
+    assert all(isinstance(v, Unknown) for v in result.inputs.values())
+
+
+# -- diff ---------------------------------------------------------------------------------------
+
+
+def test_diff_same_inputs_is_no_change_whatever_the_provider_pickle(
+    emulator: FruxonEmulator,
+) -> None:
+    provider = configured(emulator)
+    olds = {**outputs_for(provider, inputs()), "__provider": "old-pickle"}
+    result = provider.diff("id", olds, {**inputs(), "__provider": "new-pickle"})
+    assert result.changes is False
+    assert not result.replaces
+    assert emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    ("change", "replaced"),
+    [
+        ({"integration": "slack"}, "integration"),
+        (
+            {"integration_config_id": "11111111-1d0a-4c3e-9f7b-2a5d8e9c1f00"},
+            "integration_config_id",
+        ),
+        ({"credential_key": "fxck_other"}, "credential_key"),
+        ({"workspace": "elsewhere"}, "workspace"),
+        ({"integration": Unknown()}, "integration"),
+        ({"credential_key": Unknown()}, "credential_key"),
+        ({"workspace": Unknown()}, "workspace"),
+    ],
+)
+def test_diff_any_identity_change_replaces(
+    emulator: FruxonEmulator, change: dict[str, Any], replaced: str
+) -> None:
+    provider = configured(emulator)
+    olds = outputs_for(provider, inputs())
+    result = provider.diff("id", olds, {**inputs(), **change})
+    assert result.changes is True
+    assert result.replaces == [replaced]
+    assert emulator.requests == []
+
+
+def test_diff_workspace_none_means_the_configured_one(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    olds = outputs_for(provider, inputs())
+    assert provider.diff("id", olds, inputs()).changes is False
+    assert provider.diff("id", olds, inputs(workspace=emulator.workspace)).changes is False
+
+    moved = configured(emulator, **{"fruxon:workspace": "other-workspace"})
+    assert moved.diff("id", olds, inputs()).replaces == ["workspace"]
+
+
+def test_diff_before_configure_treats_workspace_none_as_unchanged() -> None:
+    olds = {**outputs_for(IntegrationAuthProvider(), inputs()), "workspace": "demo"}
+    assert IntegrationAuthProvider().diff("id", olds, inputs()).changes is False
+
+
+# -- create -------------------------------------------------------------------------------------
+
+
+def test_create_binds_and_reads_back(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce")
+    key = emulator.mint_credential_key("salesforce", scopes=["api"])
+
+    result = provider.create(inputs(config_id, key))
+
+    assert result.id == f"demo/salesforce/{config_id}"
+    assert result.outs == {
+        "integration": "salesforce",
+        "integration_config_id": config_id,
+        "workspace": "demo",
+        "credential_fingerprint": fingerprint(key),
+        "auth_method_id": "oauth2",
+        "level": "APPLICATION",
+        "granted_scopes": ["api"],
+        "config_modified_at": emulator.get_config(config_id)["modifiedAt"],
+    }
+    assert [(r.method, r.route) for r in emulator.requests] == [
+        ("GET", "getConfig"),
+        ("POST", "consumeOAuthCredentials"),
+        ("GET", "getConfig"),
+    ]
+
+
+def test_create_in_a_resource_workspace_uses_that_workspace(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator, **{"fruxon:workspace": "not-this-one"})
+    config_id = emulator.add_config("salesforce")
+    key = emulator.mint_credential_key("salesforce")
+
+    result = provider.create(inputs(config_id, key, workspace=emulator.workspace))
+
+    assert result.outs is not None and result.outs["workspace"] == emulator.workspace
+    assert all(r.path.startswith(f"/v1/tenants/{emulator.workspace}/") for r in emulator.requests)
+
+
+def test_create_still_returns_a_result_when_the_read_back_fails(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce")
+    key = emulator.mint_credential_key("salesforce")
+    client = provider.client()
+    real_get = client.get_integration_config
+    calls: list[str] = []
+
+    def get_then_fail(integration: str, config: str) -> Any:
+        calls.append(config)
+        if len(calls) == 1:
+            return real_get(integration, config)
+        raise ServerError(status=500, title="Internal Server Error")
+
+    monkeypatch.setattr(client, "get_integration_config", get_then_fail)
+
+    result = provider.create(inputs(config_id, key))
+
+    assert result.outs is not None
+    assert result.outs["credential_fingerprint"] == fingerprint(key)
+    assert "level" not in result.outs
+    assert emulator.get_config(config_id)["hasAuth"] is True
+
+
+def test_create_when_nothing_was_sent_says_the_key_is_not_spent(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce")
+    client = provider.client()
+
+    def refused(*_: Any) -> None:
+        raise APIConnectionError("Connection refused", request_sent=False)
+
+    monkeypatch.setattr(client, "consume_oauth_credentials", refused)
+
+    with pytest.raises(ConsumeOutcomeUnknownError, match="the key was not spent"):
+        provider.create(inputs(config_id, "fxck_key"))
+
+
+def test_create_when_the_reconciling_read_fails_too_says_the_outcome_is_unknown(
+    emulator: FruxonEmulator,
+) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce")
+    key = emulator.mint_credential_key("salesforce")
+    emulator.drop_after_consume(1)
+    # The pre-read passes; then the consume drops, and the reconciling read fails (with a status
+    # the client does not retry, so the test does not wait through backoff).
+    original = provider.client().consume_oauth_credentials
+
+    def consume_then_break(*args: Any) -> None:
+        emulator.fail_next(1, status=401, route="getConfig")
+        original(*args)
+
+    provider.client().consume_oauth_credentials = consume_then_break  # type: ignore[method-assign]
+
+    with pytest.raises(ConsumeOutcomeUnknownError) as failure:
+        provider.create(inputs(config_id, key))
+
+    assert "outcome is unknown" in str(failure.value)
+    assert key not in str(failure.value)
+
+
+def test_create_with_a_token_lacking_the_write_scope_names_the_scopes(
+    emulator: FruxonEmulator,
+) -> None:
+    token = emulator.add_token(["integrations:read"])
+    provider = configured(emulator, **{"fruxon:token": token})
+    config_id = emulator.add_config("salesforce")
+
+    with pytest.raises(InsufficientScopeError) as failure:
+        provider.create(inputs(config_id, emulator.mint_credential_key("salesforce")))
+
+    assert "integrations:write" in str(failure.value)
+    assert "integrations:read" in str(failure.value)
+    assert token not in str(failure.value)
+
+
+# -- read, update, delete -----------------------------------------------------------------------
+
+
+def test_read_refreshes_outputs_and_returns_no_inputs(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce", auth_method_id="oauth2", scopes=["api"])
+    olds = {**outputs_for(provider, inputs(config_id)), "granted_scopes": ["stale"]}
+
+    result = provider.read(f"demo/salesforce/{config_id}", olds)
+
+    assert result.id == f"demo/salesforce/{config_id}"
+    assert result.outs is not None
+    assert result.outs["granted_scopes"] == ["api"]
+    assert result.outs["credential_fingerprint"] == olds["credential_fingerprint"]
+    assert result.inputs is None
+
+
+def test_read_from_the_id_alone(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce", auth_method_id="oauth2")
+    result = provider.read(f"demo/salesforce/{config_id}", {})
+    assert result.outs is not None and result.outs["integration_config_id"] == config_id
+
+
+def test_update_returns_full_outputs(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    olds = {**outputs_for(provider, inputs()), "level": "APPLICATION", "granted_scopes": ["api"]}
+    result = provider.update("id", olds, inputs())
+    assert result.outs == olds
+    assert emulator.requests == []
+
+
+def test_delete_sends_nothing_and_warns_once(
+    emulator: FruxonEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provider = configured(emulator)
+    provider.delete("id", outputs_for(provider, inputs()))
+    err = capsys.readouterr().err
+    assert err.count("stay bound") == 1
+    assert CONFIG_ID in err
+    assert emulator.requests == []
+
+
+# -- clients ------------------------------------------------------------------------------------
+
+
+def test_clients_are_created_once_per_workspace_across_threads(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    seen: list[FruxonClient] = []
+    barrier = threading.Barrier(4)
+
+    def grab() -> None:
+        barrier.wait()
+        seen.append(provider.client())
+
+    threads = [threading.Thread(target=grab) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len({id(c) for c in seen}) == 1
+    assert provider.client("other").workspace == "other"
+    assert provider.client() is seen[0]

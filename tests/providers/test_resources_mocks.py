@@ -1,0 +1,125 @@
+"""The resource classes under `pulumi.runtime.set_mocks` (DESIGN layer 6)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import dill
+import pulumi
+import pytest
+from pulumi.runtime import rpc
+
+from pulumi_fruxon._provider import fingerprint
+from pulumi_fruxon.authorization_url import AuthorizationUrl
+from pulumi_fruxon.integration_auth import IntegrationAuth
+from pulumi_fruxon.testing import FruxonEmulator
+from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
+from tests.support.mocks import HostMocks, RecordingMonitor, use_mocks
+
+CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
+MOCK_TOKEN = "fx_pat_mocks_never_pickled"
+
+
+@pytest.fixture
+def monitor() -> Iterator[RecordingMonitor]:
+    recording = use_mocks(HostMocks())
+    pulumi.runtime.set_all_config(
+        {"fruxon:token": MOCK_TOKEN, "fruxon:workspace": "demo"}, ["fruxon:token"]
+    )
+    yield recording
+    pulumi.runtime.set_all_config({}, [])
+
+
+def registered_inputs(monitor: RecordingMonitor, type_: str) -> dict[str, Any]:
+    return dict(rpc.deserialize_properties(monitor.registration(type_).object))
+
+
+@pulumi.runtime.test
+def test_integration_auth_registration(monitor: RecordingMonitor) -> Any:
+    auth = IntegrationAuth(
+        "crm",
+        integration="salesforce",
+        integration_config_id=CONFIG_ID,
+        credential_key="fxck_plain_in_the_program",
+        opts=pulumi.ResourceOptions(additional_secret_outputs=["level"], protect=True),
+    )
+
+    def check(_: Any) -> None:
+        request = monitor.registration(INTEGRATION_AUTH)
+        assert request.type == "pulumi-python:dynamic/fruxon:IntegrationAuth"
+        # The class adds its own secret output and keeps the user's options.
+        assert set(request.additionalSecretOutputs) == {"credential_key", "level"}
+        assert request.protect is True
+        inputs = registered_inputs(monitor, INTEGRATION_AUTH)
+        assert rpc.is_rpc_secret(inputs["credential_key"])
+        assert rpc.unwrap_rpc_secret(inputs["credential_key"]) == "fxck_plain_in_the_program"
+        assert rpc.is_rpc_secret(inputs["__provider"])
+        assert "token" not in inputs
+        pickled = base64.b64decode(rpc.unwrap_rpc_secret(inputs["__provider"]))
+        assert MOCK_TOKEN.encode() not in pickled
+        assert dill.loads(pickled).__dict__ == {}
+
+    # Declared outputs exist as attributes even before the engine answers.
+    outputs = [
+        auth.credential_fingerprint,
+        auth.auth_method_id,
+        auth.level,
+        auth.granted_scopes,
+        auth.config_modified_at,
+        auth.workspace,
+    ]
+    return pulumi.Output.all(*outputs).apply(check)
+
+
+@pulumi.runtime.test
+def test_authorization_url_registration(monitor: RecordingMonitor) -> Any:
+    url = AuthorizationUrl("consent", integration="salesforce", scopes=["api"], rotation="1")
+
+    def check(_: Any) -> None:
+        request = monitor.registration(AUTHORIZATION_URL)
+        assert request.type == "pulumi-python:dynamic/fruxon:AuthorizationUrl"
+        assert list(request.additionalSecretOutputs) == ["url"]
+        inputs = registered_inputs(monitor, AUTHORIZATION_URL)
+        assert inputs["auth_method"] == "oauth2"
+        assert inputs["scopes"] == ["api"]
+        assert inputs["rotation"] == "1"
+
+    return url.url.apply(check)
+
+
+def test_resources_run_their_real_providers_against_the_emulator(
+    emulator: FruxonEmulator,
+) -> None:
+    mocks = HostMocks(
+        {
+            "fruxon:token": emulator.token,
+            "fruxon:baseUrl": emulator.base_url,
+            "fruxon:workspace": emulator.workspace,
+        }
+    )
+    use_mocks(mocks)
+    config_id = emulator.add_config("salesforce")
+    key = emulator.mint_credential_key("salesforce")
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        auth = IntegrationAuth(
+            "crm",
+            integration="salesforce",
+            integration_config_id=config_id,
+            credential_key=pulumi.Output.secret(key),
+        )
+
+        def check(values: list[Any]) -> None:
+            assert values[0] == fingerprint(key)
+            assert values[1] == "APPLICATION"
+
+        return pulumi.Output.all(auth.credential_fingerprint, auth.level).apply(check)
+
+    program()
+
+    assert emulator.count("consumeOAuthCredentials") == 1
+    assert [typ for typ, _, _ in mocks.created] == [INTEGRATION_AUTH]
+    assert key not in repr(mocks.created)

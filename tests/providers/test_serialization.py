@@ -1,0 +1,103 @@
+"""What `Resource` pickles into `__provider` (DESIGN layer 4): by reference, tiny, no token."""
+
+from __future__ import annotations
+
+import base64
+import os
+import pickletools
+import subprocess
+import sys
+
+import dill
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.dynamic.dynamic import serialize_provider
+
+from pulumi_fruxon._provider import FruxonProvider
+from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
+from pulumi_fruxon.integration_auth import IntegrationAuthProvider
+from pulumi_fruxon.testing import FruxonEmulator
+from tests.support.host import REPO
+
+PROVIDERS = [
+    (IntegrationAuthProvider, "pulumi_fruxon.integration_auth", "IntegrationAuthProvider"),
+    (AuthorizationUrlProvider, "pulumi_fruxon.authorization_url", "AuthorizationUrlProvider"),
+]
+
+
+def configured(cls: type[FruxonProvider], fx: FruxonEmulator) -> FruxonProvider:
+    provider = cls()
+    config = {"fruxon:token": fx.token, "fruxon:baseUrl": fx.base_url, "fruxon:workspace": "demo"}
+    provider.configure(ConfigureRequest(Config(config, "proj")))
+    return provider
+
+
+def opcodes(pickled: bytes) -> list[str]:
+    return [op.name for op, _, _ in pickletools.genops(pickled)]
+
+
+@pytest.mark.parametrize(("cls", "module", "name"), PROVIDERS)
+def test_pickled_by_reference_small_and_deterministic(
+    cls: type[FruxonProvider], module: str, name: str
+) -> None:
+    serialized = serialize_provider(cls())
+    pickled = base64.b64decode(serialized)
+
+    # By reference: the module path and class name (a state format), and no code objects, which
+    # dill emits only for by-value classes.
+    assert module.encode() in pickled and name.encode() in pickled
+    assert b"_create_type" not in pickled and b"_create_code" not in pickled
+    assert "BUILD" in opcodes(pickled)
+    assert len(serialized) < 1024
+    assert serialize_provider(cls()) == serialized
+
+
+@pytest.mark.parametrize(("cls", "module", "name"), PROVIDERS)
+def test_no_token_in_the_pickle_after_configure_and_use(
+    cls: type[FruxonProvider], module: str, name: str, emulator: FruxonEmulator
+) -> None:
+    provider = configured(cls, emulator)
+    provider.client()  # a live httpx client must not be pickled either
+
+    serialized = serialize_provider(provider)
+    pickled = base64.b64decode(serialized)
+
+    assert emulator.token.encode() not in pickled
+    assert emulator.base_url.encode() not in pickled
+    assert serialized == serialize_provider(cls())
+    assert dill.loads(pickled).__dict__ == {}
+
+
+def test_setstate_drops_anything_not_allow_listed() -> None:
+    provider = IntegrationAuthProvider.__new__(IntegrationAuthProvider)
+    provider.__setstate__({"_token": "fx_pat_old", "_settings": "stale"})
+    assert provider.__dict__ == {}
+    # Class-level defaults stand in for runtime attributes an old pickle never had.
+    assert provider.configured_workspace is None
+    assert provider.check({}, {"integration": "x"}).failures
+
+
+@pytest.mark.parametrize(("cls", "module", "name"), PROVIDERS)
+def test_unpickles_in_a_fresh_process_with_a_clean_environment(
+    cls: type[FruxonProvider], module: str, name: str, emulator: FruxonEmulator
+) -> None:
+    serialized = serialize_provider(configured(cls, emulator))
+    script = (
+        "import base64, sys, dill\n"
+        "p = dill.loads(base64.b64decode(sys.argv[1]))\n"
+        "print(type(p).__module__, type(p).__name__, p.__dict__)\n"
+        "print(p.check({}, {'integration': 'salesforce'}).inputs['integration'])\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)}
+
+    done = subprocess.run(
+        [sys.executable, "-c", script, serialized],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{module} {name} {{}}", "salesforce"]

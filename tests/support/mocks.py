@@ -1,0 +1,72 @@
+"""Running programs under `pulumi.runtime.set_mocks` (DESIGN layer 6).
+
+`RecordingMonitor` keeps every `RegisterResourceRequest`, so tests can see what the engine would
+receive (type token, inputs with their secret wrappers, `additionalSecretOutputs`).
+`HostMocks` answers `new_resource` the way the host would (pulumi-dynamic.md §5a): it unpickles
+the real `__provider`, configures it, and runs `check` and `create`, so a program's resources
+reach a real emulator. Without a config it echoes the inputs as outputs instead.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dill
+import pulumi
+from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2
+
+PROVIDER_KEY = "__provider"
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that keeps each resource registration."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[resource_pb2.RegisterResourceRequest] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.registrations.append(request)
+        return super().RegisterResource(request)
+
+    def registration(self, type_: str) -> resource_pb2.RegisterResourceRequest:
+        (found,) = [r for r in self.registrations if r.type == type_]
+        return found
+
+
+class HostMocks(pulumi.runtime.Mocks):
+    """Create dynamic resources with their real providers, as the host would."""
+
+    def __init__(self, provider_config: dict[str, str] | None = None) -> None:
+        self.provider_config = provider_config
+        self.created: list[tuple[str, str, dict[str, Any]]] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        inputs = {k: rpc.unwrap_rpc_secret(v) for k, v in args.inputs.items()}
+        if self.provider_config is None or PROVIDER_KEY not in inputs:
+            return f"{args.name}-id", inputs
+        provider = dill.loads(base64.b64decode(inputs[PROVIDER_KEY]))
+        provider.configure(ConfigureRequest(Config(dict(self.provider_config), "proj")))
+        checked = provider.check({}, inputs)
+        if checked.failures:
+            raise AssertionError([(f.property, f.reason) for f in checked.failures])
+        created = provider.create(checked.inputs)
+        outs = {**(created.outs or {}), PROVIDER_KEY: inputs[PROVIDER_KEY]}
+        self.created.append((args.typ, created.id, outs))
+        return created.id, outs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        return {}
+
+
+def use_mocks(
+    mocks: HostMocks, *, preview: bool = False, project: str = "proj"
+) -> RecordingMonitor:
+    """Install `mocks` for the `@pulumi.runtime.test` functions that follow."""
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=project, stack="dev", preview=preview, monitor=monitor)
+    return monitor
