@@ -4,7 +4,8 @@
 receive (type token, inputs with their secret wrappers, `additionalSecretOutputs`).
 `HostMocks` answers `new_resource` the way the host would (pulumi-dynamic.md §5a): it unpickles
 the real `__provider`, configures it, and runs `check` and `create`, so a program's resources
-reach a real emulator. Without a config it echoes the inputs as outputs instead.
+reach a real emulator. Without a config it echoes the inputs as outputs instead. Like the engine,
+it then marks outputs secret: same-key outputs of secret inputs, and `additionalSecretOutputs`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         self.registrations.append(request)
+        if isinstance(self.mocks, HostMocks):
+            key = (request.type, request.name)
+            self.mocks.additional_secret_outputs[key] = set(request.additionalSecretOutputs)
         return super().RegisterResource(request)
+
+    @property
+    def program_resources(self) -> list[resource_pb2.RegisterResourceRequest]:
+        """The registrations of the program's resources (not the root stack)."""
+        return [r for r in self.registrations if r.type != "pulumi:pulumi:Stack"]
 
     def registration(self, type_: str) -> resource_pb2.RegisterResourceRequest:
         (found,) = [r for r in self.registrations if r.type == type_]
@@ -44,8 +53,15 @@ class HostMocks(pulumi.runtime.Mocks):
     def __init__(self, provider_config: dict[str, str] | None = None) -> None:
         self.provider_config = provider_config
         self.created: list[tuple[str, str, dict[str, Any]]] = []
+        self.additional_secret_outputs: dict[tuple[str, str], set[str]] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_, outs = self._create(args)
+        secret = {k for k, v in args.inputs.items() if rpc.is_rpc_secret(v)}
+        secret |= self.additional_secret_outputs.get((args.typ, args.name), set())
+        return id_, {k: rpc.wrap_rpc_secret(v) if k in secret else v for k, v in outs.items()}
+
+    def _create(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = {k: rpc.unwrap_rpc_secret(v) for k, v in args.inputs.items()}
         if self.provider_config is None or PROVIDER_KEY not in inputs:
             return f"{args.name}-id", inputs

@@ -1,0 +1,158 @@
+"""The example programs under mocks, their resources running their real providers against the
+emulator (DESIGN layer 6)."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pulumi
+import pytest
+
+from pulumi_fruxon._provider import fingerprint
+from pulumi_fruxon.testing import FruxonEmulator
+from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
+from tests.support.mocks import HostMocks, RecordingMonitor, use_mocks
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run_example(
+    name: str,
+    fx: FruxonEmulator,
+    config: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    secret_keys: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], dict[str, bool], RecordingMonitor, HostMocks]:
+    """Run `examples/<name>/__main__.py` as `pulumi up` would; return its exports resolved,
+    which of them are secret, the registrations, and the mocks."""
+    fruxon = {
+        "fruxon:token": fx.token,
+        "fruxon:baseUrl": fx.base_url,
+        "fruxon:workspace": fx.workspace,
+    }
+    mocks = HostMocks(fruxon)
+    monitor = use_mocks(mocks, project=name)
+    pulumi.runtime.set_all_config(
+        {**fruxon, **{f"{name}:{k}": v for k, v in config.items()}},
+        ["fruxon:token", *(f"{name}:{k}" for k in secret_keys)],
+    )
+    exports: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", lambda key, value: exports.__setitem__(key, value))
+    resolved: dict[str, Any] = {}
+    secret: dict[str, bool] = {}
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        runpy.run_path(str(EXAMPLES / name / "__main__.py"), run_name="__main__")
+        outputs = {k: pulumi.Output.from_input(v) for k, v in exports.items()}
+        secrets = {k: pulumi.Output.from_input(v.is_secret()) for k, v in outputs.items()}
+        return pulumi.Output.all(
+            values=pulumi.Output.all(**outputs), secrets=pulumi.Output.all(**secrets)
+        ).apply(lambda both: (resolved.update(both["values"]), secret.update(both["secrets"])))
+
+    try:
+        program()
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+    return resolved, secret, monitor, mocks
+
+
+@pytest.mark.parametrize("name", ["oauth-connection", "integration-inventory"])
+def test_example_projects_are_complete(name: str) -> None:
+    project = EXAMPLES / name
+    assert f"name: {name}" in (project / "Pulumi.yaml").read_text()
+    assert "runtime:" in (project / "Pulumi.yaml").read_text()
+    assert "pulumi-fruxon" in (project / "requirements.txt").read_text()
+    assert (project / "README.md").read_text().startswith(f"# {name}")
+
+
+def test_oauth_connection_first_run_exports_the_url_and_the_next_step(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_id = emulator.add_config("salesforce")
+
+    exports, secret, monitor, _ = run_example(
+        "oauth-connection", emulator, {"integrationConfigId": config_id}, monkeypatch
+    )
+
+    assert exports["authorization_url"].startswith(f"{emulator.base_url}/oauth/consent?")
+    assert secret["authorization_url"] is True
+    assert "pulumi config set --secret credentialKey" in exports["next_step"]
+    assert [r.type for r in monitor.program_resources] == [AUTHORIZATION_URL]
+    assert emulator.count("authorize") == 1
+    assert emulator.count("consumeOAuthCredentials") == 0
+    # The exported URL is a working consent URL.
+    assert emulator.approve(exports["authorization_url"])
+
+
+def test_oauth_connection_with_a_key_binds_it(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_id = emulator.add_config("salesforce")
+    key = emulator.mint_credential_key("salesforce")
+
+    exports, _, monitor, mocks = run_example(
+        "oauth-connection",
+        emulator,
+        {"integrationConfigId": config_id, "credentialKey": key},
+        monkeypatch,
+        secret_keys=("credentialKey",),
+    )
+
+    assert sorted(r.type for r in monitor.program_resources) == [
+        AUTHORIZATION_URL,
+        INTEGRATION_AUTH,
+    ]
+    assert "next_step" not in exports
+    assert exports["credential_fingerprint"] == fingerprint(key)
+    assert exports["granted_scopes"] == emulator.get_config(config_id)["auth"]["grantedScopes"]
+    assert exports["auth_method_id"] == "oauth2"
+    assert emulator.count("consumeOAuthCredentials") == 1
+    assert key not in repr(exports)
+    assert key not in repr(mocks.created)
+
+
+def test_integration_inventory_exports_ids_auth_methods_and_tool_counts(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exports, _, monitor, _ = run_example("integration-inventory", emulator, {}, monkeypatch)
+
+    listed = [i["id"] for i in _catalogue(emulator)]
+    assert exports["integration_ids"] == listed
+    assert exports["auth_methods"]["internal_crm"] == ["oauth2", "api_key"]
+    assert exports["auth_methods"]["weather_api"] == []
+    assert exports["tool_counts"]["salesforce"] == 4
+    assert "stripe" not in exports["oauth2_integrations"]
+    assert len(exports["focus_tools"]) == 4
+    assert list(exports["focus_configs"].values()) == [
+        {"display_name": "Salesforce sandbox", "has_auth": False}
+    ]
+    assert monitor.program_resources == []
+
+
+def test_integration_inventory_filters_by_tag(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exports, _, _, _ = run_example(
+        "integration-inventory", emulator, {"tags": '["crm"]', "focus": "hubspot"}, monkeypatch
+    )
+
+    crm = [i["id"] for i in _catalogue(emulator, tags="crm")]
+    assert "salesforce" in crm and "slack" not in crm
+    assert exports["integration_ids"] == crm
+    assert len(exports["focus_tools"]) == 2
+
+
+def _catalogue(fx: FruxonEmulator, **filters: str) -> list[dict[str, Any]]:
+    """The emulator's list, in server order, read with bare httpx."""
+    response = httpx.get(
+        f"{fx.base_url}/v1/tenants/{fx.workspace}/integrations",
+        params={"pageSize": "100", **filters},
+        headers={"Authorization": f"Bearer {fx.token}"},
+    )
+    response.raise_for_status()
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
