@@ -4,6 +4,7 @@ emulator (DESIGN layer 6)."""
 from __future__ import annotations
 
 import runpy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,15 @@ import pytest
 from pulumi_fruxon._provider import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
-from tests.support.mocks import HostMocks, RecordingMonitor, use_mocks
+from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _reset_runtime() -> Iterator[None]:
+    yield
+    reset_runtime()
 
 
 def run_example(
@@ -53,10 +60,7 @@ def run_example(
             values=pulumi.Output.all(**outputs), secrets=pulumi.Output.all(**secrets)
         ).apply(lambda both: (resolved.update(both["values"]), secret.update(both["secrets"])))
 
-    try:
-        program()
-    finally:
-        pulumi.runtime.set_all_config({}, [])
+    program()
     return resolved, secret, monitor, mocks
 
 

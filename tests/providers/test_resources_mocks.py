@@ -16,10 +16,16 @@ from pulumi_fruxon.authorization_url import AuthorizationUrl
 from pulumi_fruxon.integration_auth import IntegrationAuth
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
-from tests.support.mocks import HostMocks, RecordingMonitor, use_mocks
+from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks
 
 CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
 MOCK_TOKEN = "fx_pat_mocks_never_pickled"
+
+
+@pytest.fixture(autouse=True)
+def _reset_runtime() -> Iterator[None]:
+    yield
+    reset_runtime()
 
 
 @pytest.fixture
@@ -29,7 +35,6 @@ def monitor() -> Iterator[RecordingMonitor]:
         {"fruxon:token": MOCK_TOKEN, "fruxon:workspace": "demo"}, ["fruxon:token"]
     )
     yield recording
-    pulumi.runtime.set_all_config({}, [])
 
 
 def registered_inputs(monitor: RecordingMonitor, type_: str) -> dict[str, Any]:

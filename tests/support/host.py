@@ -63,7 +63,13 @@ class HostError(Exception):
 
 def serialize(props: Mapping[str, Any]) -> struct_pb2.Struct:
     """Engine-style marshalling of a plain property dict."""
-    return asyncio.run(rpc.serialize_properties(dict(props), {}))
+    # A private loop: asyncio.run() would unset the thread's current loop on exit, which breaks
+    # `pulumi.runtime.test` in later tests of the same process.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
 
 
 def deserialize(struct: struct_pb2.Struct) -> dict[str, Any]:

@@ -79,10 +79,22 @@ class HostMocks(pulumi.runtime.Mocks):
         return {}
 
 
+def reset_runtime() -> None:
+    """Undo `use_mocks` and any test config: later tests see a runtime with no engine."""
+    pulumi.runtime.set_all_config({}, [])
+    pulumi.runtime.settings.reset_options(
+        project="project",
+        stack="stack",
+        root_directory="root_directory",
+        organization="organization",
+    )
+
+
 def use_mocks(
     mocks: HostMocks, *, preview: bool = False, project: str = "proj"
 ) -> RecordingMonitor:
-    """Install `mocks` for the `@pulumi.runtime.test` functions that follow."""
+    """Install `mocks` for the `@pulumi.runtime.test` functions that follow. Pair it with
+    `reset_runtime()` after the test."""
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=project, stack="dev", preview=preview, monitor=monitor)
     return monitor
