@@ -16,7 +16,7 @@ install: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check pulumi_fruxon tests bench examples
 	$(BIN)/mypy --strict pulumi_fruxon
 
 test: lint

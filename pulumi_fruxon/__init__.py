@@ -5,6 +5,8 @@ This module re-exports the public names and nothing else. The typed HTTP client 
 """
 
 from pulumi_fruxon._version import __version__
+from pulumi_fruxon.authorization_url import AuthorizationUrl
+from pulumi_fruxon.integration_auth import IntegrationAuth
 from pulumi_fruxon.data_sources import (
     GetIntegrationConfigsResult,
     GetIntegrationResult,
@@ -21,6 +23,8 @@ from pulumi_fruxon.data_sources import (
 )
 
 __all__ = [
+    "AuthorizationUrl",
+    "IntegrationAuth",
     "GetIntegrationConfigsResult",
     "GetIntegrationResult",
     "GetIntegrationToolsResult",
