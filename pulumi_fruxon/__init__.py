@@ -6,7 +6,6 @@ This module re-exports the public names and nothing else. The typed HTTP client 
 
 from pulumi_fruxon._version import __version__
 from pulumi_fruxon.authorization_url import AuthorizationUrl
-from pulumi_fruxon.integration_auth import IntegrationAuth
 from pulumi_fruxon.data_sources import (
     GetIntegrationConfigsResult,
     GetIntegrationResult,
@@ -21,14 +20,15 @@ from pulumi_fruxon.data_sources import (
     get_integrations,
     get_integrations_output,
 )
+from pulumi_fruxon.integration_auth import IntegrationAuth
 
 __all__ = [
     "AuthorizationUrl",
-    "IntegrationAuth",
     "GetIntegrationConfigsResult",
     "GetIntegrationResult",
     "GetIntegrationToolsResult",
     "GetIntegrationsResult",
+    "IntegrationAuth",
     "__version__",
     "get_integration",
     "get_integration_configs",
