@@ -4,6 +4,12 @@
 - the official `fruxon` SDK's `list_integrations` (urllib, server default pages of 10);
 - a bare `httpx` loop (pages of 100, keep-alive, `json` only): the floor for any typed client.
 
+The timed rounds run against an emulator in its own process (`python -m pulumi_fruxon.testing`),
+as a real API would be: in-process, the emulator's 10,000-integration heap would inflate this
+process's garbage collections and its server thread would compete for the GIL, and both would be
+charged to whichever client happens to run. The request counts come from one extra pass against
+an in-process emulator, whose request log can be read.
+
 Prints each one's request count and median wall time, and the ratios. Timing lives here, never
 in a pass/fail test. Run: `.venv/bin/python bench/list_integrations.py [--rounds N]`.
 """
@@ -11,9 +17,14 @@ in a pass/fail test. Run: `.venv/bin/python bench/list_integrations.py [--rounds
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import fruxon
 import httpx
@@ -24,17 +35,39 @@ from pulumi_fruxon.testing import FruxonEmulator
 COUNT = 10_000
 
 
-def ours(fx: FruxonEmulator) -> int:
+@dataclass(frozen=True)
+class Endpoint:
+    """Where an emulator listens: what every contender needs, whichever process serves it."""
+
+    base_url: str
+    token: str
+    workspace: str
+
+
+@contextmanager
+def emulator_process(count: int) -> Iterator[Endpoint]:
+    """`python -m pulumi_fruxon.testing` serving `count` generated integrations."""
+    command = [sys.executable, "-m", "pulumi_fruxon.testing", "--integrations", str(count)]
+    with subprocess.Popen([*command, "--json"], stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            yield Endpoint(**json.loads(process.stdout.readline()))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def ours(fx: Endpoint) -> int:
     with FruxonClient(fx.token, fx.workspace, fx.base_url) as client:
         return sum(1 for _ in client.list_integrations())
 
 
-def official_sdk(fx: FruxonEmulator) -> int:
+def official_sdk(fx: Endpoint) -> int:
     client = fruxon.FruxonClient(token=fx.token, workspace=fx.workspace, base_url=fx.base_url)
     return len(client.list_integrations())
 
 
-def bare_httpx(fx: FruxonEmulator) -> int:
+def bare_httpx(fx: Endpoint) -> int:
     url = f"/v1/tenants/{fx.workspace}/integrations"
     headers = {"Authorization": f"Bearer {fx.token}", "Accept": "application/json"}
     total = 0
@@ -49,30 +82,42 @@ def bare_httpx(fx: FruxonEmulator) -> int:
                 return total
 
 
-CONTENDERS: dict[str, Callable[[FruxonEmulator], int]] = {
+CONTENDERS: dict[str, Callable[[Endpoint], int]] = {
     "ours": ours,
     "official SDK": official_sdk,
     "bare httpx": bare_httpx,
 }
 
 
+def count_requests() -> dict[str, int]:
+    """One untimed pass each against an in-process emulator, whose request log we can read."""
+    requests: dict[str, int] = {}
+    with FruxonEmulator(integrations=COUNT) as fx:
+        endpoint = Endpoint(fx.base_url, fx.token, fx.workspace)
+        for name, run in CONTENDERS.items():
+            fx.clear_requests()
+            listed = run(endpoint)
+            if listed != COUNT:
+                raise SystemExit(f"{name} listed {listed} integrations, expected {COUNT}")
+            requests[name] = fx.count("listIntegrations")
+    return requests
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
+    requests = count_requests()
     times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
-    requests: dict[str, int] = {}
-    with FruxonEmulator(integrations=COUNT) as fx:
+    with emulator_process(COUNT) as endpoint:
         for run in CONTENDERS.values():  # warm every path once
-            run(fx)
+            run(endpoint)
         # Interleave the rounds so that machine noise hits every contender alike.
         for _ in range(args.rounds):
             for name, run in CONTENDERS.items():
-                fx.clear_requests()
                 start = time.perf_counter()
-                listed = run(fx)
+                listed = run(endpoint)
                 times[name].append(time.perf_counter() - start)
-                requests[name] = fx.count("listIntegrations")
                 if listed != COUNT:
                     raise SystemExit(f"{name} listed {listed} integrations, expected {COUNT}")
     median = {name: statistics.median(samples) for name, samples in times.items()}

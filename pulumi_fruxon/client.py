@@ -40,9 +40,9 @@ from pulumi_fruxon.models import (
     ConfigList,
     Integration,
     IntegrationConfig,
+    Listed,
     Page,
     Tool,
-    WireModel,
 )
 from pulumi_fruxon.settings import FruxonSettings
 
@@ -51,7 +51,7 @@ __all__ = ["FruxonClient"]
 log = logging.getLogger("pulumi_fruxon")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-ItemT = TypeVar("ItemT", bound=WireModel)
+ItemT = TypeVar("ItemT", bound=Listed)
 Params = list[tuple[str, str]]
 
 _REDACTED = "[redacted]"
@@ -310,7 +310,7 @@ class FruxonClient:
         yielded again.
         """
         size = str(max(1, min(page_size, c.MAX_PAGE_SIZE)))
-        page_model = Page[model]  # type: ignore[valid-type]
+        page_model: type[Page[ItemT]] = Page[model]  # type: ignore[valid-type]
         token: str | None = None
         seen_tokens: set[str] = set()
         seen_ids: set[str] = set()
@@ -319,13 +319,12 @@ class FruxonClient:
             if token:
                 query.append(("pageToken", token))
             page = self._parse(self._request("GET", path, params=query), page_model)
+            fresh: list[ItemT] = []
             for item in page.items:
-                item_id = getattr(item, "id", None)
-                if isinstance(item_id, str):
-                    if item_id in seen_ids:
-                        continue
-                    seen_ids.add(item_id)
-                yield item
+                if item.id not in seen_ids:
+                    seen_ids.add(item.id)
+                    fresh.append(item)
+            yield from fresh
             next_token = page.next_page_token
             if not page.items or not next_token:
                 return

@@ -57,10 +57,15 @@ class ConfigMetadata(WireModel):
     auth_metadata: list[AuthMethod] = []
 
 
-class Integration(WireModel):
-    """An integration, as listed or fetched. `tool_count` is only present in lists."""
+class Listed(WireModel):
+    """An item of a paginated list: it has an `id`, which the client uses to drop repeats."""
 
     id: str
+
+
+class Integration(Listed):
+    """An integration, as listed or fetched. `tool_count` is only present in lists."""
+
     display_name: str | None = None
     description: str | None = None
     type: str | None = None
@@ -78,10 +83,9 @@ class Integration(WireModel):
         return self.config_metadata.auth_metadata
 
 
-class Tool(WireModel):
+class Tool(Listed):
     """A tool of an integration."""
 
-    id: str
     integration_id: str | None = None
     display_name: str | None = None
     description: str | None = None
