@@ -19,8 +19,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check pulumi_fruxon tests bench examples
 	$(BIN)/mypy --strict pulumi_fruxon
 
-test: lint
+# The Pulumi CLI: the one on PATH (>= 3.216), else built from source into .tools/bin (cached).
+pulumi:
+	scripts/install-pulumi >/dev/null
+
+test: lint pulumi
 	$(BIN)/pytest -q
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
