@@ -30,14 +30,19 @@ def local_stack(
     pulumi_bin: str | os.PathLike[str] | None = None,
     config: Mapping[str, str] | None = None,
     virtualenv: str | os.PathLike[str] | None = None,
+    token_in_config: bool = False,
 ) -> Iterator[auto.Stack]:
     """A new stack of a copy of `program`, on a file backend in a temporary folder.
 
     The copy runs with `virtualenv` (default: this interpreter's virtualenv) and is configured
-    for `emulator`: `fruxon:baseUrl`, `fruxon:workspace`, and `fruxon:token` as a secret,
-    encrypted with a random passphrase. `config` adds plain stack config. `pulumi_bin` is the
-    folder holding `pulumi` (default: the one on PATH); it goes first on the engine's PATH so
-    that the language host and plugins beside it are found. Everything is deleted on exit.
+    for `emulator`: `fruxon:baseUrl` and `fruxon:workspace` as stack config, the token as
+    `FRUXON_TOKEN` in the CLI's environment. The engine keeps a copy of all stack config in the
+    state of the default dynamic provider (encrypted, but readable with `--show-secrets`), so the
+    environment is the way to keep the token out of state; `token_in_config=True` sets it as
+    secret config `fruxon:token` instead. Secrets are encrypted with a random passphrase.
+    `config` adds plain stack config. `pulumi_bin` is the folder holding `pulumi` (default: the
+    one on PATH); it goes first on the engine's PATH so that the language host and plugins beside
+    it are found. Everything is deleted on exit.
     """
     bin_dir = _pulumi_bin_dir(pulumi_bin)
     with tempfile.TemporaryDirectory(prefix="pulumi-fruxon-") as tmp:
@@ -52,6 +57,15 @@ def local_stack(
             "PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
             "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]),
         }
+        settings = {
+            "fruxon:baseUrl": auto.ConfigValue(emulator.base_url),
+            "fruxon:workspace": auto.ConfigValue(emulator.workspace),
+            **{key: auto.ConfigValue(value) for key, value in (config or {}).items()},
+        }
+        if token_in_config:
+            settings["fruxon:token"] = auto.ConfigValue(emulator.token, secret=True)
+        else:
+            env["FRUXON_TOKEN"] = emulator.token
         workspace = auto.LocalWorkspace(
             work_dir=str(work_dir),
             pulumi_home=str(root / "home"),
@@ -60,14 +74,7 @@ def local_stack(
         )
         _pin_virtualenv(workspace, virtualenv)
         stack = auto.Stack.create(stack_name, workspace)
-        stack.set_all_config(
-            {
-                "fruxon:baseUrl": auto.ConfigValue(emulator.base_url),
-                "fruxon:workspace": auto.ConfigValue(emulator.workspace),
-                "fruxon:token": auto.ConfigValue(emulator.token, secret=True),
-                **{key: auto.ConfigValue(value) for key, value in (config or {}).items()},
-            }
-        )
+        stack.set_all_config(settings)
         yield stack
 
 

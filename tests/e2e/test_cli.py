@@ -1,0 +1,214 @@
+"""End to end: `pulumi up`, preview, refresh, destroy and stack export, with the real CLI.
+
+Every test gets its own emulator and its own stack on a file backend in a temporary folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi import automation as auto
+
+from pulumi_fruxon.testing import FruxonEmulator
+from pulumi_fruxon.testing.stack import local_stack
+from tests.e2e.conftest import PROGRAMS, Connection
+
+AUTH_TYPE = "pulumi-python:dynamic/fruxon:IntegrationAuth"
+CONSUME = "consumeOAuthCredentials"
+
+
+def resources(stack: auto.Stack, auth_type: str = AUTH_TYPE) -> list[dict[str, Any]]:
+    deployment = stack.export_stack().deployment or {}
+    return [r for r in deployment.get("resources") or [] if r["type"] == auth_type]
+
+
+def changes(summary: dict[Any, int] | None) -> dict[str, int]:
+    """A change summary without the resources left alone, keyed by op name."""
+    return {str(op.value if hasattr(op, "value") else op): n for op, n in (summary or {}).items()}
+
+
+def test_second_up_changes_nothing_and_consume_ran_once(bound: tuple[Connection, str]) -> None:
+    connection, _ = bound
+    connection.fx.clear_requests()
+
+    again = connection.stack.up(on_output=connection.log, show_secrets=False)
+
+    assert changes(again.summary.resource_changes) == {"same": 3}
+    assert connection.fx.count(CONSUME) == 0  # the log was cleared after the one consume
+    assert connection.fx.requests == []
+    outputs = again.outputs
+    assert outputs["auth_method_id"].value == "oauth2"
+    assert outputs["credential_fingerprint"].value.startswith("sha256:")
+
+
+def test_preview_expect_no_changes_passes_and_sends_nothing(
+    bound: tuple[Connection, str],
+) -> None:
+    connection, _ = bound
+    connection.fx.clear_requests()
+
+    preview = connection.stack.preview(on_output=connection.log, expect_no_changes=True)
+
+    assert changes(preview.change_summary) == {"same": 3}
+    assert connection.fx.requests == []
+
+
+def test_preview_with_a_config_id_unknown_until_apply(
+    emulator: FruxonEmulator, pulumi_bin: str
+) -> None:
+    config_id = emulator.list_configs("salesforce")[0]["id"]
+    key = emulator.mint_credential_key("salesforce")
+    with local_stack(
+        PROGRAMS / "unknown-config",
+        emulator,
+        pulumi_bin=pulumi_bin,
+        config={"integrationConfigId": config_id},
+    ) as stack:
+        stack.set_config("credentialKey", auto.ConfigValue(key, secret=True))
+
+        preview = stack.preview()
+        assert changes(preview.change_summary) == {"create": 3}
+        assert emulator.requests == []  # nothing minted, nothing consumed
+
+        up = stack.up(show_secrets=False)
+        assert changes(up.summary.resource_changes) == {"create": 3}
+        assert emulator.count(CONSUME) == 1
+        assert emulator.get_config(config_id)["hasAuth"] is True
+        assert up.outputs["credential_fingerprint"].value.startswith("sha256:")
+
+
+def test_refresh_drops_the_binding_when_its_config_is_deleted(
+    bound: tuple[Connection, str],
+) -> None:
+    connection, _ = bound
+    assert len(resources(connection.stack)) == 1
+    connection.fx.delete_config(connection.config_id)
+
+    refresh = connection.stack.refresh(on_output=connection.log, show_secrets=False)
+
+    assert changes(refresh.summary.resource_changes).get("delete") == 1
+    assert resources(connection.stack) == []
+
+
+def test_rotating_the_key_replaces_and_binds_the_new_one(bound: tuple[Connection, str]) -> None:
+    connection, old_key = bound
+    old_fingerprint = connection.stack.outputs()["credential_fingerprint"].value
+    connection.stack.set_config("rotation", auto.ConfigValue("2"))
+    new_key = connection.consent()  # the up mints a fresh URL; the binding is untouched
+    assert connection.fx.count(CONSUME) == 1
+    connection.set_key(new_key)
+
+    preview = connection.stack.preview(on_output=connection.log, diff=True)
+    assert changes(preview.change_summary) == {"replace": 1, "same": 2}
+
+    up = connection.stack.up(on_output=connection.log, show_secrets=False)
+
+    assert changes(up.summary.resource_changes) == {"replace": 1, "same": 2}
+    assert connection.fx.count(CONSUME) == 2
+    assert up.outputs["credential_fingerprint"].value != old_fingerprint
+    # Deleting the replaced resource did not disconnect the new binding.
+    assert connection.fx.get_config(connection.config_id)["hasAuth"] is True
+    assert old_key != new_key
+
+
+def test_destroy_leaves_the_binding_and_says_how_to_disconnect(
+    bound: tuple[Connection, str],
+) -> None:
+    connection, _ = bound
+    diagnostics: list[str] = []
+
+    def on_event(event: auto.EngineEvent) -> None:
+        # The provider host has no engine connection: pulumi.log.warn prints "warning: ..." on
+        # stderr, which the engine relays as an `info#err` diagnostic (pulumi-dynamic.md §5b).
+        if event.diagnostic_event is not None:
+            diagnostics.append(event.diagnostic_event.message)
+
+    destroy = connection.stack.destroy(on_output=connection.log, on_event=on_event)
+
+    assert changes(destroy.summary.resource_changes) == {"delete": 3}
+    assert resources(connection.stack) == []
+    assert connection.fx.get_config(connection.config_id)["hasAuth"] is True
+    warnings = [m for m in diagnostics if "no API to revoke" in m]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("warning: IntegrationAuth for config")
+    assert "delete the config" in warnings[0]
+
+
+def where(value: Any, needle: str, path: str = "") -> list[str]:
+    """The paths of every string in `value` that contains `needle`."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in where(v, needle, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in where(v, needle, f"{path}[{i}]")]
+    return [path] if isinstance(value, str) and needle in value else []
+
+
+def exported(stack: auto.Stack) -> tuple[dict[str, Any], str]:
+    """`pulumi stack export --show-secrets` (parsed), and plain `pulumi stack export` (text)."""
+    revealed = stack.export_stack().deployment or {}
+    plain = stack.workspace.pulumi_command.run(
+        ["stack", "export", "--stack", stack.name],
+        stack.workspace.work_dir,
+        stack.workspace.env_vars,
+    ).stdout
+    return revealed, plain
+
+
+def by_type(deployment: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["type"]: r for r in deployment["resources"]}
+
+
+def test_stack_export_holds_no_token_no_key_output_and_a_small_provider(
+    bound: tuple[Connection, str],
+) -> None:
+    connection, key = bound
+    stack = connection.stack
+    revealed, plain = exported(stack)
+    resources_by_type = by_type(revealed)
+
+    assert where(revealed, connection.fx.token) == []
+    assert connection.fx.token not in plain
+    assert key not in plain  # wherever the key is kept, it is encrypted
+    # Decrypted, the key is only where it is an input: the resource's own secret input, and the
+    # engine's copy of the stack config on the default dynamic provider. Never in an output.
+    index = {r["type"]: i for i, r in enumerate(revealed["resources"])}
+    assert sorted(where(revealed, key)) == [
+        f".resources[{index['pulumi:providers:pulumi-python']}].inputs"
+        ".oauth-connection:credentialKey.plaintext",
+        f".resources[{index['pulumi:providers:pulumi-python']}].outputs"
+        ".oauth-connection:credentialKey.plaintext",
+        f".resources[{index[AUTH_TYPE]}].inputs.credential_key.plaintext",
+    ]
+    assert where(stack.outputs(), key) == []
+    for dynamic in (AUTH_TYPE, "pulumi-python:dynamic/fruxon:AuthorizationUrl"):
+        assert len(resources_by_type[dynamic]["outputs"]["__provider"]) < 1024
+    log = "\n".join(connection.output)
+    assert connection.fx.token not in log
+    assert key not in log
+
+
+def test_token_as_stack_config_is_kept_encrypted_by_the_engine(
+    emulator: FruxonEmulator, pulumi_bin: str
+) -> None:
+    """`fruxon:token` works, but the engine mirrors all stack config into the default dynamic
+    provider's state: encrypted there, and only there. Hence the README's advice: FRUXON_TOKEN."""
+    config_id = emulator.list_configs("salesforce")[0]["id"]
+    with local_stack(
+        PROGRAMS / "unknown-config",
+        emulator,
+        pulumi_bin=pulumi_bin,
+        config={"integrationConfigId": config_id},
+        token_in_config=True,
+    ) as stack:
+        stack.set_config(
+            "credentialKey",
+            auto.ConfigValue(emulator.mint_credential_key("salesforce"), secret=True),
+        )
+        stack.up(show_secrets=False)
+        assert emulator.count(CONSUME) == 1
+
+        revealed, plain = exported(stack)
+
+    assert emulator.token not in plain
+    provider = [r["type"] for r in revealed["resources"] if where(r, emulator.token)]
+    assert provider == ["pulumi:providers:pulumi-python"]
