@@ -125,6 +125,21 @@ class ServerError(APIError):
     """5xx: the server failed. For a write, the outcome is unknown."""
 
 
+# -- IntegrationAuth's own failures: what went wrong, in the terms of the resource --------------
+
+
+class CredentialKeyRejectedError(FruxonError):
+    """Fruxon refused the credential key: spent, expired, unknown, or for another integration."""
+
+
+class IntegrationConfigNotFoundError(FruxonError):
+    """The integration config (or the integration) does not exist in the workspace."""
+
+
+class ConsumeOutcomeUnknownError(FruxonError):
+    """The consume call failed in a way that leaves open whether the key was spent."""
+
+
 def error_class_for(status: int) -> type[APIError]:
     """The exception class for an HTTP error status."""
     if status in (400, 422):

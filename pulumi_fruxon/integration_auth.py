@@ -31,7 +31,10 @@ from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
     BadRequestError,
+    ConsumeOutcomeUnknownError,
+    CredentialKeyRejectedError,
     FruxonError,
+    IntegrationConfigNotFoundError,
     NotFoundError,
     ServerError,
 )
@@ -69,18 +72,6 @@ _NEW_KEY_STEPS = (
     "the key from the success page, then run `pulumi config set --secret credentialKey <key>` "
     "and `pulumi up` again."
 )
-
-
-class CredentialKeyRejectedError(FruxonError):
-    """Fruxon refused the credential key: spent, expired, unknown, or for another integration."""
-
-
-class IntegrationConfigNotFoundError(FruxonError):
-    """The integration config (or the integration) does not exist in the workspace."""
-
-
-class ConsumeOutcomeUnknownError(FruxonError):
-    """The consume call failed in a way that leaves open whether the key was spent."""
 
 
 def _resource_id(workspace: str, integration: str, config_id: str) -> str:
@@ -197,13 +188,23 @@ class IntegrationAuthProvider(FruxonProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh: a deleted config, or one without auth, makes the resource leave the state."""
         integration, config_id, workspace = _identity(id_, props)
+        # `IntegrationAuth.get` reads with the id alone; a refresh has the stored outputs.
+        adopting = not isinstance(props.get("integration"), str)
         client = self.client(workspace)
         try:
-            config = client.get_integration_config(integration, config_id)
+            config: IntegrationConfig | None = client.get_integration_config(integration, config_id)
         except NotFoundError:
-            return ReadResult(None, {})
-        if not config.is_authorized:
-            return ReadResult(None, {})
+            config = None
+        if config is None or not config.is_authorized:
+            if not adopting:
+                return ReadResult(None, {})
+            problem = "does not exist" if config is None else "has no auth bound"
+            raise IntegrationConfigNotFoundError(
+                f"IntegrationAuth.get({id_!r}): integration config {config_id} of integration "
+                f"'{integration}' in workspace '{client.workspace}' {problem}, so there is no "
+                "binding to read. `fruxon.get_integration_configs(integration)` lists the configs; "
+                "to bind credentials, declare an IntegrationAuth with a credential key instead."
+            )
         outs = {k: v for k, v in props.items() if k in OUTPUTS}
         outs.update(
             integration=integration,
@@ -365,3 +366,25 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
             props,
             pulumi.ResourceOptions.merge(opts, secret_opts),
         )
+
+    @classmethod
+    def get(
+        cls,
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> IntegrationAuth:
+        """Read an existing binding, without managing it: nothing is consumed, nothing deleted.
+
+        `id` is `<workspace>/<integration>/<integration_config_id>`. The config must exist and
+        have auth bound; `credential_fingerprint` is unknown to Fruxon and stays empty.
+        """
+        resource = cls.__new__(cls)
+        Resource.__init__(
+            resource,
+            IntegrationAuthProvider(),
+            resource_name,
+            dict.fromkeys(OUTPUTS),
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+        )
+        return resource

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pulumi import automation as auto
 
 from pulumi_fruxon.testing import FruxonEmulator
@@ -212,3 +213,33 @@ def test_token_as_stack_config_is_kept_encrypted_by_the_engine(
     assert emulator.token not in plain
     provider = [r["type"] for r in revealed["resources"] if where(r, emulator.token)]
     assert provider == ["pulumi:providers:pulumi-python"]
+
+
+def test_get_reads_an_existing_binding_without_consuming(
+    emulator: FruxonEmulator, pulumi_bin: str
+) -> None:
+    slack = emulator.list_configs("slack")[0]
+    binding_id = f"{emulator.workspace}/slack/{slack['id']}"
+    with local_stack(
+        PROGRAMS / "adopt", emulator, pulumi_bin=pulumi_bin, config={"bindingId": binding_id}
+    ) as stack:
+        up = stack.up(show_secrets=False)
+        assert up.outputs["auth_method_id"].value == "oauth2"
+        assert up.outputs["integration_config_id"].value == slack["id"]
+        assert emulator.count(CONSUME) == 0
+
+        stack.destroy()
+        assert emulator.get_config(slack["id"])["hasAuth"] is True
+
+
+def test_get_of_a_config_without_auth_fails(emulator: FruxonEmulator, pulumi_bin: str) -> None:
+    salesforce = emulator.list_configs("salesforce")[0]  # no auth bound yet
+    binding_id = f"{emulator.workspace}/salesforce/{salesforce['id']}"
+    with (
+        local_stack(
+            PROGRAMS / "adopt", emulator, pulumi_bin=pulumi_bin, config={"bindingId": binding_id}
+        ) as stack,
+        pytest.raises(auto.CommandError) as failed,
+    ):
+        stack.up(show_secrets=False)
+    assert "has no auth bound, so there is no binding to read" in str(failed.value)
