@@ -15,13 +15,12 @@ from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
     ConfigurationError,
+    ConsumeOutcomeUnknownError,
     InsufficientScopeError,
+    IntegrationConfigNotFoundError,
     ServerError,
 )
-from pulumi_fruxon.integration_auth import (
-    ConsumeOutcomeUnknownError,
-    IntegrationAuthProvider,
-)
+from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 from pulumi_fruxon.testing import FruxonEmulator
 
 CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
@@ -328,6 +327,29 @@ def test_read_from_the_id_alone(emulator: FruxonEmulator) -> None:
     config_id = emulator.add_config("salesforce", auth_method_id="oauth2")
     result = provider.read(f"demo/salesforce/{config_id}", {})
     assert result.outs is not None and result.outs["integration_config_id"] == config_id
+
+
+@pytest.mark.parametrize("state", ["deleted", "without auth"])
+def test_read_drops_a_refreshed_binding_but_a_get_fails_loudly(
+    emulator: FruxonEmulator, state: str
+) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce", auth_method_id="oauth2")
+    resource_id = f"demo/salesforce/{config_id}"
+    stored = provider.read(resource_id, {}).outs
+    if state == "deleted":
+        emulator.delete_config(config_id)
+    else:
+        emulator.remove_auth(config_id)
+
+    refreshed = provider.read(resource_id, dict(stored or {}))
+    assert (refreshed.id, refreshed.outs) == (None, {})
+
+    with pytest.raises(IntegrationConfigNotFoundError) as failure:
+        provider.read(resource_id, {})  # what IntegrationAuth.get sends: the id alone
+    problem = "does not exist" if state == "deleted" else "has no auth bound"
+    assert f"IntegrationAuth.get('{resource_id}')" in str(failure.value)
+    assert problem in str(failure.value)
 
 
 def test_update_returns_full_outputs(emulator: FruxonEmulator) -> None:
