@@ -207,18 +207,16 @@ class ProviderHost:
             ),
         )
 
+    def _resource_call(self, method: str, type_: str, **fields: Any) -> Any:
+        """A resource RPC: `fields` (Structs already serialized) plus the resource's address."""
+        request = getattr(provider_pb2, f"{method}Request")
+        return self._call(method, request(urn=_urn(type_), type=type_, name="res", **fields))
+
     def check(
         self, type_: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
     ) -> Checked:
-        response = self._call(
-            "Check",
-            provider_pb2.CheckRequest(
-                urn=_urn(type_),
-                type=type_,
-                name="res",
-                olds=serialize(olds or {}),
-                news=serialize(news),
-            ),
+        response = self._resource_call(
+            "Check", type_, olds=serialize(olds or {}), news=serialize(news)
         )
         failures = [(f.property, f.reason) for f in response.failures]
         return Checked(deserialize(response.inputs), failures)
@@ -226,43 +224,22 @@ class ProviderHost:
     def diff(
         self, type_: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> Diffed:
-        response = self._call(
-            "Diff",
-            provider_pb2.DiffRequest(
-                id=id_,
-                urn=_urn(type_),
-                type=type_,
-                name="res",
-                olds=serialize(olds),
-                news=serialize(news),
-            ),
+        response = self._resource_call(
+            "Diff", type_, id=id_, olds=serialize(olds), news=serialize(news)
         )
         return Diffed(
             _CHANGES[response.changes], list(response.replaces), response.deleteBeforeReplace
         )
 
     def create(self, type_: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        response = self._call(
-            "Create",
-            provider_pb2.CreateRequest(
-                urn=_urn(type_), type=type_, name="res", properties=serialize(inputs)
-            ),
-        )
+        response = self._resource_call("Create", type_, properties=serialize(inputs))
         return response.id, deserialize(response.properties)
 
     def read(
         self, type_: str, id_: str, outputs: Mapping[str, Any], inputs: Mapping[str, Any]
     ) -> ReadBack:
-        response = self._call(
-            "Read",
-            provider_pb2.ReadRequest(
-                id=id_,
-                urn=_urn(type_),
-                type=type_,
-                name="res",
-                properties=serialize(outputs),
-                inputs=serialize(inputs),
-            ),
+        response = self._resource_call(
+            "Read", type_, id=id_, properties=serialize(outputs), inputs=serialize(inputs)
         )
         returned_inputs = deserialize(response.inputs) if response.HasField("inputs") else None
         return ReadBack(response.id, deserialize(response.properties), returned_inputs)
@@ -275,33 +252,21 @@ class ProviderHost:
         news: Mapping[str, Any],
         old_inputs: Mapping[str, Any],
     ) -> dict[str, Any]:
-        response = self._call(
+        response = self._resource_call(
             "Update",
-            provider_pb2.UpdateRequest(
-                id=id_,
-                urn=_urn(type_),
-                type=type_,
-                name="res",
-                olds=serialize(olds),
-                news=serialize(news),
-                old_inputs=serialize(old_inputs),
-            ),
+            type_,
+            id=id_,
+            olds=serialize(olds),
+            news=serialize(news),
+            old_inputs=serialize(old_inputs),
         )
         return deserialize(response.properties)
 
     def delete(
         self, type_: str, id_: str, outputs: Mapping[str, Any], inputs: Mapping[str, Any]
     ) -> None:
-        self._call(
-            "Delete",
-            provider_pb2.DeleteRequest(
-                id=id_,
-                urn=_urn(type_),
-                type=type_,
-                name="res",
-                properties=serialize(outputs),
-                old_inputs=serialize(inputs),
-            ),
+        self._resource_call(
+            "Delete", type_, id=id_, properties=serialize(outputs), old_inputs=serialize(inputs)
         )
 
     def plugin_info(self) -> Any:
