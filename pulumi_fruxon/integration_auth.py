@@ -186,7 +186,11 @@ class IntegrationAuthProvider(FruxonProvider):
         return CreateResult(resource_id, {**outs, **_read_back(after)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh: a deleted config, or one without auth, makes the resource leave the state."""
+        """Refresh, or `IntegrationAuth.get`.
+
+        On refresh, a deleted config, or one without auth, makes the resource leave the state; for
+        a get, that is an error, since there is nothing to adopt.
+        """
         integration, config_id, workspace = _identity(id_, props)
         # `IntegrationAuth.get` reads with the id alone; a refresh has the stored outputs.
         adopting = not isinstance(props.get("integration"), str)
