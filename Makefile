@@ -16,7 +16,7 @@ install: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check pulumi_fruxon tests bench examples scripts
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict pulumi_fruxon
 
 # The Pulumi CLI: the one on PATH (>= 3.216), else built from source into .tools/bin (cached).
