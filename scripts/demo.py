@@ -86,8 +86,7 @@ def main() -> int:
                 print(f"    {name:<24} {'[secret]' if output.secret else output.value}")
 
             step(9, "pulumi destroy, then stop the emulator")
-            stack.destroy(on_output=show)
-            stack.workspace.remove_stack(stack.name)
+            stack.destroy(on_output=show)  # the backend's folder goes with local_stack's exit
     print(f"\nDone in {time.monotonic() - started:.0f}s: bound once, previewed quiet, destroyed.")
     return 0
 

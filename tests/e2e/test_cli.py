@@ -156,24 +156,19 @@ def exported(stack: auto.Stack) -> tuple[dict[str, Any], str]:
     return revealed, plain
 
 
-def by_type(deployment: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {r["type"]: r for r in deployment["resources"]}
-
-
 def test_stack_export_holds_no_token_no_key_output_and_a_small_provider(
     bound: tuple[Connection, str],
 ) -> None:
     connection, key = bound
     stack = connection.stack
     revealed, plain = exported(stack)
-    resources_by_type = by_type(revealed)
+    index = {r["type"]: i for i, r in enumerate(revealed["resources"])}
 
     assert where(revealed, connection.fx.token) == []
     assert connection.fx.token not in plain
     assert key not in plain  # wherever the key is kept, it is encrypted
     # Decrypted, the key is only where it is an input: the resource's own secret input, and the
     # engine's copy of the stack config on the default dynamic provider. Never in an output.
-    index = {r["type"]: i for i, r in enumerate(revealed["resources"])}
     assert sorted(where(revealed, key)) == [
         f".resources[{index['pulumi:providers:pulumi-python']}].inputs"
         ".oauth-connection:credentialKey.plaintext",
@@ -185,7 +180,7 @@ def test_stack_export_holds_no_token_no_key_output_and_a_small_provider(
     assert "credential_fingerprint" in stack_outputs  # decrypted values, so the search can hit
     assert where(stack_outputs, key) == []
     for dynamic in (AUTH_TYPE, "pulumi-python:dynamic/fruxon:AuthorizationUrl"):
-        assert len(resources_by_type[dynamic]["outputs"]["__provider"]) < 1024
+        assert len(revealed["resources"][index[dynamic]]["outputs"]["__provider"]) < 1024
     log = "\n".join(connection.output)
     assert connection.fx.token not in log
     assert key not in log
