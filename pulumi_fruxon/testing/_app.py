@@ -38,6 +38,10 @@ class Application:
             "createConfig": self._create_config,
             "patchConfig": self._patch_config,
             "deleteConfig": self._delete_config,
+            "publishConfig": self._publish_config,
+            "rollbackConfig": self._rollback_config,
+            "listRevisions": self._list_revisions,
+            "getRevision": self._get_revision,
             "authorize": self._authorize,
             "consumeOAuthCredentials": self._consume,
             "consent": self._consent,
@@ -155,19 +159,37 @@ class Application:
 
     def _get_config(self, request: Request, match: RouteMatch) -> Response:
         integration, config = _required(match.integration), _required(match.config)
-        return Response.json(self.store.config(integration, config))
+        return Response.json(self.store.view(self.store.config(integration, config)))
 
     def _create_config(self, request: Request, match: RouteMatch) -> Response:
         config = self.store.create_config(_required(match.integration), _json_body(request))
-        return Response.json(config)
+        return Response.json(self.store.view(config))
 
     def _patch_config(self, request: Request, match: RouteMatch) -> Response:
         integration, config = _required(match.integration), _required(match.config)
-        return Response.json(self.store.patch_config(integration, config, _json_body(request)))
+        patched = self.store.patch_config(integration, config, _json_body(request))
+        return Response.json(self.store.view(patched))
 
     def _delete_config(self, request: Request, match: RouteMatch) -> Response:
         self.store.delete_config(_required(match.integration), _required(match.config))
         return Response(204, content_type=None)
+
+    def _publish_config(self, request: Request, match: RouteMatch) -> Response:
+        integration, config = _required(match.integration), _required(match.config)
+        return Response.json(self.store.publish(integration, config, _json_body(request)))
+
+    def _rollback_config(self, request: Request, match: RouteMatch) -> Response:
+        integration, config = _required(match.integration), _required(match.config)
+        return Response.json(self.store.rollback(integration, config, _json_body(request)))
+
+    def _list_revisions(self, request: Request, match: RouteMatch) -> Response:
+        integration, config = _required(match.integration), _required(match.config)
+        return Response.json({"items": self.store.list_revisions(integration, config)})
+
+    def _get_revision(self, request: Request, match: RouteMatch) -> Response:
+        integration, config = _required(match.integration), _required(match.config)
+        revision = self.store.revision(integration, config, _required(match.revision))
+        return Response.json(self.store.revision_view(integration, revision))
 
     # -- OAuth ----------------------------------------------------------------------------------
 

@@ -418,6 +418,10 @@ def demo_catalogue() -> list[IntegrationSpec]:
             "The company's own customer database, behind OAuth2 or an API key.",
             type="CUSTOM",
             tags=["crm"],
+            parameters=[
+                parameter("base_url", "Base URL"),
+                parameter("webhook_secret", "Webhook signing secret", secret=True),
+            ],
             auth=[
                 oauth2_method(["customers:read", "customers:write"], provider="Internal CRM"),
                 secret_method(

@@ -29,7 +29,7 @@ from ._catalogue import (
 from ._log import RequestRecord
 from ._routes import check_route
 from ._server import EmulatorServer
-from ._store import ALL_SCOPES, Store, TokenInfo, default_scopes, touch
+from ._store import ALL_SCOPES, Store, TokenInfo, default_scopes, set_auth, touch
 
 _DEMO_NAMESPACE = uuid.UUID("6f1d2c58-7d0e-4c55-9d7b-0c2f7b8e9a11")
 
@@ -54,7 +54,7 @@ class FruxonEmulator:
         self._workspace = workspace
         self._token = token or "fx_pat_" + secrets.token_urlsafe(24)
         self._port = port
-        self._store = Store(key_ttl)
+        self._store = Store(key_ttl, workspace)
         self._store.tokens[self._token] = TokenInfo("emulator-default", ALL_SCOPES)
         self._app = Application(self._store, workspace)
         self._server: EmulatorServer | None = None
@@ -206,34 +206,66 @@ class FruxonEmulator:
                 raise ValueError(f"{integration!r} has no auth method {auth_method_id!r}")
             config = self._store.new_config(integration, display_name, config_id=config_id)
             if method is not None:
-                config["auth"] = {
+                auth = {
                     "level": "APPLICATION",
                     "integrationAuthMetadataId": method["id"],
                     "grantedScopes": list(scopes if scopes is not None else default_scopes(method)),
                 }
-                config["hasAuth"] = True
-                config["authMethodId"] = method["id"]
+                set_auth(config, auth, {"secret": "emulator-" + secrets.token_urlsafe(12)})
             return str(config["id"])
 
     def get_config(self, config_id: str) -> dict[str, Any]:
-        """A deep copy of the config's wire object. KeyError when unknown."""
+        """The config as GET returns it (secrets masked), `publishedRevisionId` included.
+        KeyError when unknown."""
         with self._app.lock:
-            return copy.deepcopy(self._store.configs[config_id])
+            return self._store.view(self._store.configs[config_id])
 
     def list_configs(self, integration: str | None = None) -> list[dict[str, Any]]:
-        """Deep copies of every config, or of one integration's."""
+        """Every config, or one integration's, as GET returns them."""
         with self._app.lock:
             return [
-                copy.deepcopy(c)
+                self._store.view(c)
                 for c in self._store.configs.values()
                 if integration is None or c["integrationId"] == integration
             ]
+
+    def revisions(self, config_id: str) -> list[dict[str, Any]]:
+        """Every published revision of the config, oldest first, unmasked (what tool calls
+        would use). KeyError when the config is unknown."""
+        with self._app.lock:
+            if config_id not in self._store.configs:
+                raise KeyError(config_id)
+            return copy.deepcopy(self._store.revisions.get(config_id, []))
+
+    def published(self, config_id: str) -> dict[str, Any] | None:
+        """The revision tool calls resolve now (unmasked), or None before the first publish."""
+        with self._app.lock:
+            config = self._store.configs[config_id]
+            wanted = config["publishedRevisionId"]
+            for revision in self._store.revisions.get(config_id, []):
+                if revision["id"] == wanted:
+                    return copy.deepcopy(revision)
+            return None
+
+    def publish(self, config_id: str, note: str | None = None) -> dict[str, Any]:
+        """Change from outside: publish the draft, as a dashboard user would. Returns the
+        revision, unmasked."""
+        with self._app.lock:
+            config = self._store.configs[config_id]
+            body = {} if note is None else {"note": note}
+            return self._store.publish(config["integrationId"], config_id, body)
+
+    def rollback(self, config_id: str, revision_id: str) -> None:
+        """Change from outside: point the config at an earlier revision (no new version)."""
+        with self._app.lock:
+            config = self._store.configs[config_id]
+            self._store.rollback(config["integrationId"], config_id, {"revisionId": revision_id})
 
     def remove_auth(self, config_id: str) -> None:
         """Drift from outside: unbind the config's auth, as a dashboard user would."""
         with self._app.lock:
             config = self._store.configs[config_id]
-            config.update(auth=None, hasAuth=False, authMethodId=None)
+            set_auth(config, None)
             touch(config)
 
     def delete_config(self, config_id: str) -> None:

@@ -15,6 +15,10 @@ ROUTES = (
     "createConfig",
     "patchConfig",
     "deleteConfig",
+    "publishConfig",
+    "rollbackConfig",
+    "listRevisions",
+    "getRevision",
     "authorize",
     "consumeOAuthCredentials",
     "consent",
@@ -33,12 +37,17 @@ REQUIRED_SCOPE = {
     "createConfig": "integrations:write",
     "patchConfig": "integrations:write",
     "deleteConfig": "integrations:write",
+    "publishConfig": "integrations:write",
+    "rollbackConfig": "integrations:write",
+    "listRevisions": "integrations:read",
+    "getRevision": "integrations:read",
     "authorize": "integrations:write",
     "consumeOAuthCredentials": "integrations:write",
 }
 
 _CUSTOM_METHODS = {"authorize": "authorize", "consumeoauthcredentials": "consumeOAuthCredentials"}
 _CONFIG_ROUTES = {"GET": "getConfig", "PATCH": "patchConfig", "DELETE": "deleteConfig"}
+_CONFIG_METHODS = {"publish": "publishConfig", "rollback": "rollbackConfig"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class RouteMatch:
     tenant: str | None = None
     integration: str | None = None
     config: str | None = None
+    revision: str | None = None
 
 
 NOT_FOUND = RouteMatch("notFound")
@@ -96,7 +106,29 @@ def _integration_route(method: str, tenant: str, rest: list[str]) -> RouteMatch:
     if tail == ["configs"]:
         route = {"GET": "listConfigs", "POST": "createConfig"}.get(method)
         return RouteMatch(route, tenant, head) if route else NOT_FOUND
-    if len(tail) == 2 and tail[0] == "configs" and tail[1]:
+    if len(tail) < 2 or tail[0] != "configs" or not tail[1]:
+        return NOT_FOUND
+    return _config_route(method, tenant, head, tail[1], tail[2:])
+
+
+def _config_route(
+    method: str, tenant: str, integration: str, config: str, rest: list[str]
+) -> RouteMatch:
+    config_id, _, verb = config.partition(":")
+    if not config_id:
+        return NOT_FOUND
+    if verb:
+        route = _CONFIG_METHODS.get(verb.lower())
+        if route is None or method != "POST" or rest:
+            return NOT_FOUND
+        return RouteMatch(route, tenant, integration, config_id)
+    if not rest:
         route = _CONFIG_ROUTES.get(method)
-        return RouteMatch(route, tenant, head, tail[1]) if route else NOT_FOUND
-    return NOT_FOUND
+        return RouteMatch(route, tenant, integration, config_id) if route else NOT_FOUND
+    if rest[0] != "revisions" or method != "GET" or len(rest) > 2:
+        return NOT_FOUND
+    if len(rest) == 1:
+        return RouteMatch("listRevisions", tenant, integration, config_id)
+    if not rest[1]:
+        return NOT_FOUND
+    return RouteMatch("getRevision", tenant, integration, config_id, rest[1])

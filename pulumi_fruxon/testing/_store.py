@@ -19,6 +19,9 @@ from ._wire import Problem, dump, invalid
 ALL_SCOPES = ("integrations:read", "integrations:write", "tools:read")
 SANDBOX_MODES = ("UNSPECIFIED", "NONE", "VENDOR", "SIMULATED", "READ_THROUGH")
 CREATED_BY = "emulator-user"
+# What GET, list and PATCH responses show in place of a secret parameter's value. Sending it back
+# in a PATCH keeps the stored secret, as Fruxon documents for its own mask.
+MASKED = "********"
 
 _SINGLE_USE = (
     "Credential keys are single-use and short-lived: run the consent flow again "
@@ -122,14 +125,17 @@ def fields(body: dict[str, Any]) -> dict[str, Any]:
 class Store:
     """Integrations, configs, tokens, consents and credential keys."""
 
-    def __init__(self, key_ttl: float) -> None:
+    def __init__(self, key_ttl: float, tenant: str = "demo") -> None:
         self.key_ttl = key_ttl
+        self.tenant = tenant
         self.integrations: dict[str, Entry] = {}
         self.order: list[str] = []  # ids, sorted: the stable list order
         self.configs: dict[str, JSONObject] = {}
         self.tokens: dict[str, TokenInfo] = {}
         self.consents: dict[str, Consent] = {}
         self.keys: dict[str, CredentialKey] = {}
+        # Published revisions per config id, oldest first, credentials unmasked.
+        self.revisions: dict[str, list[JSONObject]] = {}
         # Bumped on every change that can alter a list result; invalidates the filter cache.
         self._generation = 0
         self._matches: dict[tuple[object, ...], tuple[int, list[bytes]]] = {}
@@ -192,7 +198,103 @@ class Store:
 
     def list_configs(self, integration_id: str) -> list[JSONObject]:
         self.entry(integration_id)
-        return [c for c in self.configs.values() if c["integrationId"] == integration_id]
+        return [
+            self.view(c) for c in self.configs.values() if c["integrationId"] == integration_id
+        ]
+
+    def view(self, config: JSONObject) -> JSONObject:
+        """The config as GET returns it: secret parameters masked, credentials left out."""
+        secret = self.secret_parameters(str(config["integrationId"]))
+        shown = {k: v for k, v in config.items() if not k.startswith("_")}
+        shown["parameters"] = {
+            name: MASKED if name in secret and value else value
+            for name, value in config["parameters"].items()
+        }
+        return copy.deepcopy(shown)
+
+    def secret_parameters(self, integration_id: str) -> set[str]:
+        """Names the integration's `parametersMetadata` marks `secret: true`."""
+        entry = self.integrations.get(integration_id)
+        if entry is None:
+            return set()
+        metadata = entry.spec.wire["configMetadata"]["parametersMetadata"]
+        return {str(p["name"]) for p in metadata if p.get("secret")}
+
+    # -- publishing -----------------------------------------------------------------------------
+
+    def publish(self, integration_id: str, config_id: str, body: dict[str, Any]) -> JSONObject:
+        """Snapshot the draft as the next immutable revision and point the config at it.
+
+        Returns the revision unmasked, credentials included, as Fruxon's `:publish` echoes it.
+        The draft itself (and its `modifiedAt`) is left alone.
+        """
+        config = self.config(integration_id, config_id)
+        note = fields(body).get("note")
+        if note is not None and not isinstance(note, str):
+            raise invalid("note", "The note field must be a string.")
+        history = self.revisions.setdefault(config_id, [])
+        auth = config["auth"]
+        revision: JSONObject = {
+            "id": str(uuid.uuid4()),
+            "tenantId": self.tenant,
+            "configId": config_id,
+            "version": len(history) + 1,
+            "note": note or None,
+            "parameters": copy.deepcopy(config["parameters"]),
+            "auth": None
+            if auth is None
+            else {
+                "integrationAuthMetadataId": auth["integrationAuthMetadataId"],
+                "level": auth["level"],
+                "grantedScopes": list(auth.get("grantedScopes") or []),
+                "parameters": copy.deepcopy(config.get("_credentials") or {}),
+            },
+            "authMap": copy.deepcopy(config["authMapEntries"]),
+            "sandboxMode": config["sandboxMode"],
+            "createdBy": CREATED_BY,
+            "createdAt": now_ms(),
+        }
+        history.append(revision)
+        config["publishedRevisionId"] = revision["id"]
+        return copy.deepcopy(revision)
+
+    def rollback(self, integration_id: str, config_id: str, body: dict[str, Any]) -> JSONObject:
+        """Point the config at an earlier revision; no new version. Echoes it like publish."""
+        config = self.config(integration_id, config_id)
+        revision_id = fields(body).get("revisionid")
+        if not isinstance(revision_id, str) or not revision_id:
+            raise invalid("revisionId", "The revisionId field is required.")
+        revision = self.revision(integration_id, config_id, revision_id)
+        config["publishedRevisionId"] = revision["id"]
+        return copy.deepcopy(revision)
+
+    def revision(self, integration_id: str, config_id: str, revision_id: str) -> JSONObject:
+        """One revision of the config (unmasked, the stored object), or 404."""
+        self.config(integration_id, config_id)
+        for revision in self.revisions.get(config_id, []):
+            if revision["id"] == revision_id:
+                return revision
+        raise Problem(
+            404,
+            f"Revision '{revision_id}' was not found for config '{config_id}'.",
+            code="revision_not_found",
+        )
+
+    def revision_view(self, integration_id: str, revision: JSONObject) -> JSONObject:
+        """A revision as the revisions endpoints return it: masked like a config."""
+        secret = self.secret_parameters(integration_id)
+        shown = copy.deepcopy(revision)
+        shown["parameters"] = {
+            name: MASKED if name in secret and value else value
+            for name, value in revision["parameters"].items()
+        }
+        if shown["auth"] is not None:
+            shown["auth"].pop("parameters", None)
+        return shown
+
+    def list_revisions(self, integration_id: str, config_id: str) -> list[JSONObject]:
+        self.config(integration_id, config_id)
+        return [self.revision_view(integration_id, r) for r in self.revisions.get(config_id, [])]
 
     def new_config(
         self,
@@ -231,12 +333,15 @@ class Store:
         if not isinstance(display_name, str) or not display_name.strip():
             raise invalid("displayName", "The displayName field is required.")
         parameters = _object_field(values, "parameters")
-        auth = self._auth_from_body(entry, values.get("auth"))
+        raw_auth = values.get("auth")
+        auth = self._auth_from_body(entry, raw_auth)
         sandbox = _sandbox_mode(values.get("sandboxmode"))
         key = self._usable_key(integration_id, values.get("oauthcredentialkey"))
+        if parameters is not None:
+            self._reject_masked(integration_id, parameters, {})
         config = self.new_config(integration_id, display_name, parameters=parameters)
         if auth is not None:
-            _set_auth(config, auth)
+            set_auth(config, auth, _auth_parameters(raw_auth))
         if sandbox is not None:
             config["sandboxMode"] = sandbox
         _set_auth_map(config, values.get("authmap"))
@@ -256,6 +361,9 @@ class Store:
         raw_auth = values.get("auth")
         auth = self._auth_from_body(entry, raw_auth)
         key = self._usable_key(integration_id, values.get("oauthcredentialkey"))
+        if parameters is not None:
+            # The map replaces the stored one whole; a masked secret sent back keeps its value.
+            parameters = self._reject_masked(integration_id, parameters, config["parameters"])
         if display_name is not None:
             config["displayName"] = display_name
         if parameters is not None:
@@ -264,7 +372,7 @@ class Store:
             config["sandboxMode"] = sandbox
         if raw_auth is not None:
             # Emulator choice: an `auth` without integrationAuthMetadataId (e.g. {}) clears it.
-            _set_auth(config, auth)
+            set_auth(config, auth, _auth_parameters(raw_auth))
         _set_auth_map(config, values.get("authmap"))
         if key is not None:
             self._bind_key(config, key)
@@ -274,7 +382,24 @@ class Store:
     def delete_config(self, integration_id: str, config_id: str) -> None:
         self.config(integration_id, config_id)
         del self.configs[config_id]
+        self.revisions.pop(config_id, None)
         self._generation += 1
+
+    def _reject_masked(
+        self, integration_id: str, sent: dict[str, Any], stored: dict[str, Any]
+    ) -> dict[str, Any]:
+        """`sent` with each masked secret replaced by its stored value; 400 if there is none."""
+        secret = self.secret_parameters(integration_id)
+        kept = dict(sent)
+        for name, value in sent.items():
+            if value == MASKED and name in secret:
+                if not stored.get(name):
+                    raise invalid(
+                        f"parameters.{name}",
+                        "The masked value was sent for a secret that has no stored value.",
+                    )
+                kept[name] = stored[name]
+        return kept
 
     def _auth_from_body(self, entry: Entry, raw: object) -> JSONObject | None:
         """Validate a body's `auth`; None for absent, null, or one that names no method."""
@@ -414,13 +539,18 @@ class Store:
         return record
 
     def _bind_key(self, config: JSONObject, key: CredentialKey) -> None:
+        """Bind the key's OAuth tokens to the config's draft. Nothing is published."""
         key.spent = True
-        _set_auth(
+        set_auth(
             config,
             {
                 "level": "APPLICATION",
                 "integrationAuthMetadataId": key.auth_method_id,
                 "grantedScopes": list(key.scopes),
+            },
+            {
+                "accessToken": "fxoat_" + secrets.token_urlsafe(24),
+                "refreshToken": "fxort_" + secrets.token_urlsafe(24),
             },
         )
         touch(config)
@@ -431,10 +561,22 @@ def touch(config: JSONObject) -> None:
     config["modifiedAt"] = max(now_ms(), int(config["modifiedAt"]) + 1)
 
 
-def _set_auth(config: JSONObject, auth: JSONObject | None) -> None:
+def set_auth(
+    config: JSONObject, auth: JSONObject | None, credentials: dict[str, Any] | None = None
+) -> None:
+    """Set the draft's auth summary and its credentials, which only `:publish` ever echoes."""
     config["auth"] = copy.deepcopy(auth)
     config["hasAuth"] = auth is not None
     config["authMethodId"] = auth["integrationAuthMetadataId"] if auth else None
+    config["_credentials"] = dict(credentials or {}) if auth is not None else {}
+
+
+def _auth_parameters(raw: object) -> dict[str, Any]:
+    """The credential values an `auth` body carries (`auth.parameters`), if any."""
+    if not isinstance(raw, dict):
+        return {}
+    values = fields(raw).get("parameters")
+    return dict(values) if isinstance(values, dict) else {}
 
 
 def _set_auth_map(config: JSONObject, raw: object) -> None:

@@ -139,3 +139,41 @@ def test_404_is_not_found_error(fx: FruxonEmulator, sdk: FruxonClient) -> None:
     with pytest.raises(NotFoundError) as raised:
         sdk.get_integration_config("slack", other)
     assert raised.value.error_code == "config_not_found"
+
+
+def test_config_life_cycle_with_publishing(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+    created = sdk.create_integration_config(
+        "internal_crm",
+        {
+            "displayName": "CRM prod",
+            "parameters": {"base_url": "https://crm.example", "webhook_secret": "whsec-sdk"},
+            "auth": {"integrationAuthMetadataId": "api_key", "level": "APPLICATION"},
+        },
+    )
+    config_id = created["id"]
+    assert created["publishedRevisionId"] is None
+    assert created["parameters"]["webhook_secret"] == "********"
+
+    updated = sdk.update_integration_config(
+        "internal_crm",
+        config_id,
+        {"parameters": {"base_url": "https://crm2.example", "webhook_secret": "********"}},
+    )
+    assert updated["parameters"]["base_url"] == "https://crm2.example"
+    assert updated["hasAuth"] is True  # no `auth` in the PATCH: the bound auth stays
+
+    revision = sdk.publish_integration_config("internal_crm", config_id, note="from the SDK")
+    # The SDK keeps only the revision's identity and non-secret fields.
+    assert revision["version"] == 1
+    assert revision["note"] == "from the SDK"
+    assert revision["configId"] == config_id
+    assert "parameters" not in revision
+    assert fx.published(config_id)["parameters"]["webhook_secret"] == "whsec-sdk"
+
+    fetched = sdk.get_integration_config("internal_crm", config_id)
+    assert fetched["publishedRevisionId"] == revision["id"]
+    assert config_id in [c["id"] for c in sdk.list_integration_configs("internal_crm")]
+
+    sdk.delete_integration_config("internal_crm", config_id)
+    with pytest.raises(NotFoundError):
+        sdk.get_integration_config("internal_crm", config_id)
