@@ -26,7 +26,6 @@ are a state format too.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import threading
 import uuid
@@ -67,11 +66,6 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(contains_unknown(v) for v in value)
     return False
-
-
-def fingerprint(credential_key: str) -> str:
-    """`sha256:<hex>` of a credential key: enough to notice a new key, useless to replay one."""
-    return "sha256:" + hashlib.sha256(credential_key.encode("utf-8")).hexdigest()
 
 
 def shown(value: Any) -> str:

@@ -21,12 +21,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._provider import (
-    Checker,
-    FruxonProvider,
-    fingerprint,
-    is_unknown,
-)
+from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
@@ -38,7 +33,7 @@ from pulumi_fruxon.errors import (
     NotFoundError,
     ServerError,
 )
-from pulumi_fruxon.models import IntegrationConfig
+from pulumi_fruxon.models import IntegrationConfig, fingerprint
 
 __all__ = [
     "ConsumeOutcomeUnknownError",

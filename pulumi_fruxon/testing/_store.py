@@ -198,9 +198,7 @@ class Store:
 
     def list_configs(self, integration_id: str) -> list[JSONObject]:
         self.entry(integration_id)
-        return [
-            self.view(c) for c in self.configs.values() if c["integrationId"] == integration_id
-        ]
+        return [self.view(c) for c in self.configs.values() if c["integrationId"] == integration_id]
 
     def view(self, config: JSONObject) -> JSONObject:
         """The config as GET returns it: secret parameters masked, credentials left out."""
