@@ -261,6 +261,14 @@ class FruxonEmulator:
             config = self._store.configs[config_id]
             self._store.rollback(config["integrationId"], config_id, {"revisionId": revision_id})
 
+    def patch_config(self, config_id: str, **body: Any) -> dict[str, Any]:
+        """Drift from outside: PATCH the draft with wire fields (`displayName=...`,
+        `parameters=...`), as a dashboard user would. Returns the config as GET shows it."""
+        with self._app.lock:
+            config = self._store.configs[config_id]
+            patched = self._store.patch_config(config["integrationId"], config_id, body)
+            return self._store.view(patched)
+
     def remove_auth(self, config_id: str) -> None:
         """Drift from outside: unbind the config's auth, as a dashboard user would."""
         with self._app.lock:

@@ -41,14 +41,20 @@ PROVIDER_KEY = "__provider"
 
 INTEGRATION_AUTH = "pulumi-python:dynamic/fruxon:IntegrationAuth"
 AUTHORIZATION_URL = "pulumi-python:dynamic/fruxon:AuthorizationUrl"
+INTEGRATION_CONFIG = "pulumi-python:dynamic/fruxon:IntegrationConfig"
 
 # What the engine knows about each type: its secret inputs (the resource class wraps them) and
 # `additional_secret_outputs` (the resource class merges them into its options).
 SECRET_INPUTS = {
     INTEGRATION_AUTH: {"credential_key", PROVIDER_KEY},
     AUTHORIZATION_URL: {PROVIDER_KEY},
+    INTEGRATION_CONFIG: {"secret_parameters", PROVIDER_KEY},
 }
-ADDITIONAL_SECRET_OUTPUTS = {INTEGRATION_AUTH: {"credential_key"}, AUTHORIZATION_URL: {"url"}}
+ADDITIONAL_SECRET_OUTPUTS = {
+    INTEGRATION_AUTH: {"credential_key"},
+    AUTHORIZATION_URL: {"url"},
+    INTEGRATION_CONFIG: {"secret_parameters"},
+}
 
 
 class HostError(Exception):
