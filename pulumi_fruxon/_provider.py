@@ -68,6 +68,14 @@ def contains_unknown(value: Any) -> bool:
     return False
 
 
+def number(value: Any) -> float | None:
+    """A number from state, or None. The engine stores numbers as doubles, so an int output
+    comes back as a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
 def shown(value: Any) -> str:
     """A short repr for error messages. Never call it on a secret."""
     text = repr(value)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pulumi
 
+from pulumi_fruxon._provider import number
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import FruxonError, NotFoundError
 from pulumi_fruxon.models import IntegrationConfig, Revision
@@ -89,7 +90,7 @@ def refresh_live(
         revision = client.get_config_revision(integration, config.id, current)
     except NotFoundError:
         return not_published(olds)
-    floor = stored_version if isinstance(stored_version, int) else 0
+    floor = number(stored_version) or 0
     if revision.version is not None and revision.version >= floor and carries(revision):
         return {
             "published_revision_id": revision.id,

@@ -21,7 +21,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown
+from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown, number
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
@@ -378,8 +378,8 @@ def _binding_state(provider: FruxonProvider, props: Mapping[str, Any]) -> str:
         return "unknown"
     if not config.is_authorized:
         return "unbound"
-    bound_at = props.get("bound_at") or props.get("config_modified_at")
-    if isinstance(bound_at, int) and (config.modified_at or 0) > bound_at:
+    bound_at = number(props.get("bound_at")) or number(props.get("config_modified_at"))
+    if bound_at is not None and (config.modified_at or 0) > bound_at:
         return "rebound"
     return "bound"
 
@@ -400,12 +400,12 @@ def _publishing_changed(news: Mapping[str, Any], olds: Mapping[str, Any]) -> boo
 
 def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
     """A published revision carries this binding when it has auth and was made after it."""
-    bound_at = outs.get("bound_at")
+    bound_at = number(outs.get("bound_at"))
 
     def carries(revision: Revision) -> bool:
         if not revision.has_auth:
             return False
-        return not isinstance(bound_at, int) or (revision.created_at or 0) >= bound_at
+        return bound_at is None or (revision.created_at or 0) >= bound_at
 
     return carries
 

@@ -422,6 +422,7 @@ def test_delete_writes_nothing_and_says_what_stays_bound(
         assert [level for level, _ in said] == ["info"]
         assert ("bound again" if case == "rebound" else "the config is gone") in said[0][1]
 
+
 def test_clients_are_created_once_per_workspace_across_threads(emulator: FruxonEmulator) -> None:
     provider = configured(emulator)
     seen: list[FruxonClient] = []
