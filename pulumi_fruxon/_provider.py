@@ -3,7 +3,7 @@
 State format
 ------------
 These names are stored in users' stacks. Never rename or move them without keeping an alias
-importable forever (pulumi-dynamic.md §2.2, §8.6, §8.8):
+importable forever (docs/state-format.md):
 
 =====================================  ====================================================
 Provider (pickled by reference)        Resource type token
@@ -45,7 +45,7 @@ from pulumi_fruxon.settings import FruxonSettings
 
 PROVIDER_KEY = "__provider"
 
-# Fruxon ids are "letters, numbers, underscores, hyphens" (fruxon-api.md §4.1).
+# Fruxon ids are "letters, numbers, underscores, hyphens" (docs/fruxon-api.md#ids).
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAX_SHOWN = 60
