@@ -311,9 +311,13 @@ class FruxonEmulator:
             lifetime = self._store.key_ttl if ttl is None else ttl
             return self._store.mint_key(integration, auth_method, scopes, lifetime)
 
-    def approve(self, authorization_url: str) -> str:
+    @staticmethod
+    def approve(authorization_url: str) -> str:
         """What the admin's browser does: open the consent URL over HTTP, follow the redirect
-        to the success page, and return the `credentialKey` it carries."""
+        to the success page, and return the `credentialKey` it carries.
+
+        It needs no emulator object (`python -m pulumi_fruxon.testing approve URL` calls it on
+        the class): the URL names the emulator that serves it."""
         # No proxies: the emulator is on loopback whatever the environment says.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:

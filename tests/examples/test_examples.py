@@ -1,5 +1,5 @@
 """The example programs under mocks, their resources running their real providers against the
-emulator (DESIGN layer 6)."""
+emulator (docs/architecture.md#tests, layer 6)."""
 
 from __future__ import annotations
 

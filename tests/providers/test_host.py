@@ -1,4 +1,6 @@
-"""Both providers through the real host, `python -m pulumi.dynamic`, over gRPC (DESIGN layer 5).
+"""Both providers through the real host, `python -m pulumi.dynamic`, over gRPC.
+
+Layer 5 of docs/architecture.md#tests.
 
 Each test drives the host the way the CLI would (see `tests/support/host.py`) against a fresh
 emulator over HTTP, and asserts on the emulator's request log and on what the host returned.

@@ -1,4 +1,6 @@
-"""`IntegrationAuthProvider` methods called directly against the emulator (DESIGN layer 3)."""
+"""`IntegrationAuthProvider` methods called directly against the emulator.
+
+Layer 3 of docs/architecture.md#tests."""
 
 from __future__ import annotations
 

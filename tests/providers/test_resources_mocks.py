@@ -1,4 +1,4 @@
-"""The resource classes under `pulumi.runtime.set_mocks` (DESIGN layer 6)."""
+"""The resource classes under `pulumi.runtime.set_mocks` (docs/architecture.md#tests, layer 6)."""
 
 from __future__ import annotations
 
