@@ -106,10 +106,9 @@ class ConfigAuth(WireModel):
     granted_scopes: list[str] = []
 
 
-class IntegrationConfig(WireModel):
+class IntegrationConfig(Listed):
     """An integration config: tenant-level credentials and connection settings (the draft)."""
 
-    id: str
     integration_id: str | None = None
     display_name: str | None = None
     parameters: dict[str, Any] = {}
