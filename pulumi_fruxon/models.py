@@ -132,15 +132,11 @@ ItemT = TypeVar("ItemT", bound=WireModel)
 
 
 class Page(WireModel, Generic[ItemT]):
-    """The `ListPage` envelope."""
+    """The `ListPage` envelope; a list walk checks that it reaches `total_count`."""
 
     items: list[ItemT] = []
     next_page_token: str | None = None
     total_count: int | None = None
-
-
-class ConfigList(WireModel):
-    items: list[IntegrationConfig] = []
 
 
 class AuthorizeResponse(WireModel):
