@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from pulumi_fruxon import _constants as c
+from pulumi_fruxon import _constants
 from pulumi_fruxon.errors import PaginationError
 from pulumi_fruxon.models import Listed, Page
 
@@ -25,7 +25,7 @@ class WalkGuard(Generic[ItemT]):
 
     def __init__(self, path: str, *, max_pages: int | None = None) -> None:
         self.path = path
-        self.max_pages = c.MAX_PAGES if max_pages is None else max_pages
+        self.max_pages = _constants.MAX_PAGES if max_pages is None else max_pages
         self.pages = 0
         self.total_count: int | None = None
         self._ids: set[str] = set()

@@ -35,16 +35,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
-from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from pulumi_fruxon import _constants as c
+from pulumi_fruxon import _constants
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import ConfigurationError, FruxonError
 from pulumi_fruxon.settings import FruxonSettings
-
-PROVIDER_KEY = "__provider"
 
 # Fruxon ids are "letters, numbers, underscores, hyphens" (docs/fruxon-api.md#ids).
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -94,6 +92,18 @@ def refuse_import(opts: Any, resource: str, *, adopt: str | None = None) -> None
     )
 
 
+def comparable(value: Any) -> Any:
+    """A value as `diff` compares it: text stripped; absent, None, "" and empty collections
+    alike (an input left out and one set to nothing mean the same)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list | tuple):
+        return [comparable(v) for v in value] or None
+    if isinstance(value, Mapping):
+        return {k: comparable(v) for k, v in value.items()} or None
+    return value
+
+
 def number(value: Any) -> float | None:
     """A number from state, or None. The engine stores numbers as doubles, so an int output
     comes back as a float."""
@@ -141,10 +151,10 @@ class Checker:
                 f"{prop} must be a Fruxon id (letters, digits, '_' and '-'), got {shown(value)}",
             )
             return
-        if len(value.strip()) > c.MAX_ID_LENGTH:
+        if len(value.strip()) > _constants.MAX_ID_LENGTH:
             self.fail(
                 prop,
-                f"{prop} must be at most {c.MAX_ID_LENGTH} characters long, got "
+                f"{prop} must be at most {_constants.MAX_ID_LENGTH} characters long, got "
                 f"{len(value.strip())}: {shown(value)}",
             )
             return
@@ -247,6 +257,32 @@ class FruxonProvider(ResourceProvider):
         workspace = self._settings.workspace if self._settings else None
         return f"{type(self).__name__}(workspace={workspace!r})"
 
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate shapes only: no network, unknowns pass, never raises.
+
+        Each provider checks its own inputs in `validate`; every resource also takes an optional
+        `workspace`.
+        """
+        checker = Checker(news if isinstance(news, Mapping) else {})
+        self.validate(checker)
+        checker.slug("workspace", required=False)
+        return CheckResult(checker.inputs, checker.failures)
+
+    def validate(self, checker: Checker) -> None:
+        """Check this resource's inputs other than `workspace` (`checker.news`)."""
+
+    def workspace_changed(self, news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
+        """Whether the resource moves to another workspace: a replace.
+
+        An unset `workspace` means the configured one. Before `configure` ran that is
+        unknowable, so it counts as unchanged rather than forcing a replace.
+        """
+        workspace = news.get("workspace")
+        if is_unknown(workspace):
+            return True
+        effective = self.effective_workspace(workspace)
+        return effective is not None and effective != olds.get("workspace")
+
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve settings from stack config (`fruxon:*`), then the environment. Never fails:
         a malformed setting is raised by `client()`, so `check` and `diff` still work offline."""
@@ -254,7 +290,7 @@ class FruxonProvider(ResourceProvider):
         error: str | None = None
         try:
             settings = FruxonSettings.resolve(
-                config=lambda key: _config_value(req, f"{c.CONFIG_NAMESPACE}:{key}")
+                config=lambda key: _config_value(req, f"{_constants.CONFIG_NAMESPACE}:{key}")
             )
         except ConfigurationError as exc:
             error = str(exc)

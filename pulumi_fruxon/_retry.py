@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from pulumi_fruxon import _constants as c
+from pulumi_fruxon import _constants
 
 _RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -59,7 +59,7 @@ def backoff_delay(
     do not retry in lockstep.
     """
     if retry_after is not None:
-        return min(retry_after, c.MAX_RETRY_AFTER)
-    base = min(c.INITIAL_BACKOFF * (2.0**attempt), c.MAX_BACKOFF)
+        return min(retry_after, _constants.MAX_RETRY_AFTER)
+    base = min(_constants.INITIAL_BACKOFF * (2.0**attempt), _constants.MAX_BACKOFF)
     jitter = (rng or _RNG).random() * 0.25
     return base * (1.0 - jitter)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckResult,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -25,6 +24,7 @@ from pulumi.dynamic import (
 from pulumi_fruxon._provider import (
     Checker,
     FruxonProvider,
+    comparable,
     contains_unknown,
     refuse_import,
     shown,
@@ -46,27 +46,18 @@ INPUTS = (
 OUTPUTS = (*INPUTS, "url")
 
 
-def _normalized(key: str, value: Any) -> Any:
-    """The value as `diff` compares it: absent, None and empty collections are alike."""
+def _comparable(key: str, value: Any) -> Any:
+    """As `diff` compares an input: an unset `auth_method` is the default one."""
     if key == "auth_method" and value is None:
         return DEFAULT_AUTH_METHOD
-    if isinstance(value, str) and key != "rotation":
-        return value.strip()
-    if isinstance(value, list | tuple):
-        return [_normalized("", v) for v in value] or None
-    if isinstance(value, Mapping):
-        return dict(value) or None
-    return value
+    return comparable(value)
 
 
 class AuthorizationUrlProvider(FruxonProvider):
     """Mints the consent URL on create only; any input change (`rotation` too) replaces it."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate shapes only: no network, unknowns pass, never raises."""
-        if not isinstance(news, Mapping):
-            news = {}
-        checker = Checker(news)
+    def validate(self, checker: Checker) -> None:
+        news = checker.news
         checker.slug("integration")
         if news.get("auth_method") is None:
             checker.inputs["auth_method"] = DEFAULT_AUTH_METHOD
@@ -90,22 +81,16 @@ class AuthorizationUrlProvider(FruxonProvider):
             checker.fail(
                 "rotation", f"rotation must be a string or a number, got {shown(rotation)}"
             )
-        checker.slug("workspace", required=False)
-        return CheckResult(checker.inputs, checker.failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare new inputs with the old OUTPUTS: any change replaces. No network."""
         replaces: list[str] = []
         for key in INPUTS:
             new = news.get(key)
-            if contains_unknown(new):
-                replaces.append(key)
-            elif key == "workspace":
-                # None means "the configured workspace"; unknowable before configure ran.
-                effective = self.effective_workspace(new)
-                if effective is not None and effective != olds.get("workspace"):
+            if key == "workspace":
+                if self.workspace_changed(news, olds):
                     replaces.append(key)
-            elif _normalized(key, new) != _normalized(key, olds.get(key)):
+            elif contains_unknown(new) or _comparable(key, new) != _comparable(key, olds.get(key)):
                 replaces.append(key)
         if replaces:
             return DiffResult(changes=True, replaces=replaces)

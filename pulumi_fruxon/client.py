@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from pulumi_fruxon import _constants as c
+from pulumi_fruxon import _constants
 from pulumi_fruxon._pagination import WalkGuard
 from pulumi_fruxon._redaction import Redactor
 from pulumi_fruxon._retry import (
@@ -158,7 +158,7 @@ class FruxonClient:
         *,
         settings: FruxonSettings | None = None,
         timeout: float | None = None,
-        max_retries: int = c.MAX_RETRIES,
+        max_retries: int = _constants.MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -184,7 +184,7 @@ class FruxonClient:
             headers={
                 "Authorization": f"Bearer {self._token}",
                 "Accept": "application/json",
-                "User-Agent": c.USER_AGENT,
+                "User-Agent": _constants.USER_AGENT,
             },
             verify=verify,
             transport=transport,
@@ -230,7 +230,7 @@ class FruxonClient:
         has_triggers: bool | None = None,
         has_channels: bool | None = None,
         *,
-        page_size: int = c.MAX_PAGE_SIZE,
+        page_size: int = _constants.MAX_PAGE_SIZE,
         best_effort: bool = False,
     ) -> Iterator[Integration]:
         """Every integration that matches, in server order, across all pages.
@@ -267,7 +267,7 @@ class FruxonClient:
         search: str | None = None,
         types: str | Iterable[str] | None = None,
         *,
-        page_size: int = c.MAX_PAGE_SIZE,
+        page_size: int = _constants.MAX_PAGE_SIZE,
         best_effort: bool = False,
     ) -> Iterator[Tool]:
         """Every tool of an integration, in server order, across all pages.
@@ -488,7 +488,7 @@ class FruxonClient:
         def fetch(token: str | None) -> Page[ItemT]:
             query = list(params)
             if page_size is not None:
-                query.append(("pageSize", str(max(1, min(page_size, c.MAX_PAGE_SIZE)))))
+                query.append(("pageSize", str(max(1, min(page_size, _constants.MAX_PAGE_SIZE)))))
             if token:
                 query.append(("pageToken", token))
             return read(self._request("GET", path, params=query), page_model)
@@ -576,7 +576,7 @@ class FruxonClient:
     def _deadline_hint(self) -> str:
         return (
             f"each request has {self._timeout:g} s in all, retries included; "
-            f"set fruxon:timeout or {c.ENV_TIMEOUT} for more"
+            f"set fruxon:timeout or {_constants.ENV_TIMEOUT} for more"
         )
 
     def _send(
@@ -602,10 +602,10 @@ class FruxonClient:
                 path=path,
             )
         timeout = httpx.Timeout(
-            connect=min(c.CONNECT_TIMEOUT, remaining),
-            read=min(c.READ_TIMEOUT, remaining),
-            write=min(c.WRITE_TIMEOUT, remaining),
-            pool=min(c.POOL_TIMEOUT, remaining),
+            connect=min(_constants.CONNECT_TIMEOUT, remaining),
+            read=min(_constants.READ_TIMEOUT, remaining),
+            write=min(_constants.WRITE_TIMEOUT, remaining),
+            pool=min(_constants.POOL_TIMEOUT, remaining),
         )
         request = self._http.build_request(
             method, path, params=tuple(params or ()), json=json_body, timeout=timeout
@@ -631,7 +631,7 @@ class FruxonClient:
 
     def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
         method, path = response.request.method, response.request.url.path
-        limit = c.MAX_RESPONSE_BYTES
+        limit = _constants.MAX_RESPONSE_BYTES
         too_large = InvalidResponseError(
             f"Fruxon's answer to {method} {path} (HTTP {response.status_code}) is larger than "
             f"the {limit} bytes one response may hold",

@@ -15,7 +15,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckResult,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -25,7 +24,14 @@ from pulumi.dynamic import (
 from pulumi.runtime import settings
 
 from pulumi_fruxon import _constants, _journal
-from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown, number, refuse_import
+from pulumi_fruxon._provider import (
+    Checker,
+    FruxonProvider,
+    comparable,
+    is_unknown,
+    number,
+    refuse_import,
+)
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
@@ -104,35 +110,22 @@ def _read_back(config: IntegrationConfig) -> dict[str, Any]:
 class IntegrationAuthProvider(FruxonProvider):
     """Consumes a credential key into a config on create; never in preview, never twice."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate shapes only: no network, unknowns pass, never raises."""
-        if not isinstance(news, Mapping):
-            news = {}
-        checker = Checker(news)
+    def validate(self, checker: Checker) -> None:
         checker.slug("integration")
         checker.uuid("integration_config_id")
         checker.secret_string("credential_key")
-        checker.slug("workspace", required=False)
         checker.boolean("publish", default=True)
         checker.text("publish_note", required=False)
-        return CheckResult(checker.inputs, checker.failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare new inputs with the old OUTPUTS. Any difference replaces; no network."""
-        replaces: list[str] = []
-        for key in ("integration", "integration_config_id"):
-            new = news.get(key)
-            if is_unknown(new) or _norm(key, new) != _norm(key, olds.get(key)):
-                replaces.append(key)
-        workspace = news.get("workspace")
-        if is_unknown(workspace):
+        replaces = [
+            key
+            for key in ("integration", "integration_config_id")
+            if is_unknown(news.get(key)) or comparable(news.get(key)) != comparable(olds.get(key))
+        ]
+        if self.workspace_changed(news, olds):
             replaces.append("workspace")
-        else:
-            # None means "the configured workspace". Before configure ran it is unknowable, so it
-            # counts as unchanged rather than forcing a consume of a single-use key.
-            effective = self.effective_workspace(workspace)
-            if effective is not None and effective != olds.get("workspace"):
-                replaces.append("workspace")
         credential_key = news.get("credential_key")
         if is_unknown(credential_key) or (
             isinstance(credential_key, str)
@@ -513,14 +506,6 @@ def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
         return bound_at is None or (revision.created_at or 0) >= bound_at
 
     return carries
-
-
-def _norm(key: str, value: Any) -> Any:
-    """The form `check` stores: stripped, and UUIDs in lower case."""
-    if not isinstance(value, str):
-        return value
-    value = value.strip()
-    return value.lower() if key == "integration_config_id" else value
 
 
 def _identity(id_: str, props: Mapping[str, Any]) -> tuple[str, str, str | None]:

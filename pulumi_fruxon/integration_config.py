@@ -14,7 +14,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckResult,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -25,6 +24,7 @@ from pulumi.dynamic import (
 from pulumi_fruxon._provider import (
     Checker,
     FruxonProvider,
+    comparable,
     contains_unknown,
     is_unknown,
     refuse_import,
@@ -71,15 +71,6 @@ def _fingerprints(secret_parameters: Any) -> dict[str, str]:
     return {str(k): fingerprint(v) for k, v in secret_parameters.items() if isinstance(v, str)}
 
 
-def _plain(value: Any) -> Any:
-    """A setting as `diff` compares it: stripped text; absent, None and empty maps alike."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, Mapping):
-        return dict(value) or None
-    return value
-
-
 def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
     """Whether a published revision holds the declared parameters and auth method.
 
@@ -104,11 +95,7 @@ def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
 class IntegrationConfigProvider(FruxonProvider):
     """Creates, updates, publishes and deletes one integration config."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate shapes only: no network, unknowns pass, never raises."""
-        if not isinstance(news, Mapping):
-            news = {}
-        checker = Checker(news)
+    def validate(self, checker: Checker) -> None:
         checker.slug("integration")
         checker.text("display_name")
         checker.string_map("parameters")
@@ -116,8 +103,7 @@ class IntegrationConfigProvider(FruxonProvider):
         checker.slug("auth_method", required=False)
         checker.boolean("publish", default=True)
         checker.text("publish_note", required=False)
-        checker.slug("workspace", required=False)
-        plain, secret = news.get("parameters"), news.get("secret_parameters")
+        plain, secret = checker.news.get("parameters"), checker.news.get("secret_parameters")
         if isinstance(plain, Mapping) and isinstance(secret, Mapping):
             both = sorted(set(plain) & set(secret))
             if both:
@@ -126,22 +112,17 @@ class IntegrationConfigProvider(FruxonProvider):
                     f"{', '.join(both)} appear in both parameters and secret_parameters; "
                     "declare each parameter in one of them",
                 )
-        return CheckResult(checker.inputs, checker.failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare new inputs with the old OUTPUTS, offline. Identity replaces; settings update."""
         replaces: list[str] = []
         integration = news.get("integration")
-        if is_unknown(integration) or _plain(integration) != _plain(olds.get("integration")):
+        if is_unknown(integration) or comparable(integration) != comparable(
+            olds.get("integration")
+        ):
             replaces.append("integration")
-        workspace = news.get("workspace")
-        if is_unknown(workspace):
+        if self.workspace_changed(news, olds):
             replaces.append("workspace")
-        else:
-            # None means "the configured workspace", unknowable before configure ran.
-            effective = self.effective_workspace(workspace)
-            if effective is not None and effective != olds.get("workspace"):
-                replaces.append("workspace")
         if replaces:
             return DiffResult(changes=True, replaces=replaces)
         changed = [key for key in SETTINGS if _setting_changed(key, news.get(key), olds.get(key))]
@@ -302,11 +283,11 @@ class IntegrationConfigProvider(FruxonProvider):
 def _settings(props: Mapping[str, Any]) -> dict[str, Any]:
     """The declared settings as outputs; text stripped, `publish` defaulting to true."""
     return {
-        "display_name": _plain(props.get("display_name")),
+        "display_name": comparable(props.get("display_name")),
         "parameters": dict(props.get("parameters") or {}),
-        "auth_method": _plain(props.get("auth_method")),
+        "auth_method": comparable(props.get("auth_method")),
         "publish": props.get("publish") is not False,
-        "publish_note": _plain(props.get("publish_note")),
+        "publish_note": comparable(props.get("publish_note")),
     }
 
 
@@ -318,7 +299,7 @@ def _setting_changed(key: str, new: Any, old: Any) -> bool:
     if key == "auth_method" and new is None:
         # Leaving auth_method out never unbinds anything, so it is not a change.
         return False
-    return bool(_plain(new) != _plain(old))
+    return bool(comparable(new) != comparable(old))
 
 
 def _secret_names(client: FruxonClient, integration: str) -> set[str]:

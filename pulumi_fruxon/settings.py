@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pulumi_fruxon import _constants as c
+from pulumi_fruxon import _constants
 from pulumi_fruxon.errors import ConfigurationError
 
 ConfigGetter = Callable[[str], "str | None"]
@@ -35,10 +35,10 @@ class FruxonSettings:
 
     token: str | None = field(default=None, repr=False)
     workspace: str | None = None
-    base_url: str = c.DEFAULT_BASE_URL
+    base_url: str = _constants.DEFAULT_BASE_URL
     ca_bundle: str | None = None
     insecure: bool = False
-    timeout: float = c.DEFAULT_TIMEOUT
+    timeout: float = _constants.DEFAULT_TIMEOUT
     sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -52,7 +52,7 @@ class FruxonSettings:
         if problem:
             raise ConfigurationError(
                 f"The Fruxon base URL from {self.source('base_url')} {problem}. Use a URL like "
-                f"{c.DEFAULT_BASE_URL}, or http://127.0.0.1:<port> for the emulator."
+                f"{_constants.DEFAULT_BASE_URL}, or http://127.0.0.1:<port> for the emulator."
             )
         if not (isinstance(self.timeout, int | float) and math.isfinite(self.timeout)) or (
             self.timeout <= 0
@@ -94,7 +94,7 @@ class FruxonSettings:
         def pick(field_name: str, explicit: str | None, key: str, variable: str) -> str | None:
             candidates = (
                 (explicit, f"the {field_name} argument"),
-                (config(key) if config else None, f"{c.CONFIG_NAMESPACE}:{key}"),
+                (config(key) if config else None, f"{_constants.CONFIG_NAMESPACE}:{key}"),
                 (environ.get(variable), variable),
             )
             for value, source in candidates:
@@ -103,8 +103,8 @@ class FruxonSettings:
                     return value.strip()
             return None
 
-        timeout = c.DEFAULT_TIMEOUT
-        timeout_text = pick("timeout", None, "timeout", c.ENV_TIMEOUT)
+        timeout = _constants.DEFAULT_TIMEOUT
+        timeout_text = pick("timeout", None, "timeout", _constants.ENV_TIMEOUT)
         if timeout_text is not None:
             try:
                 timeout = float(timeout_text)
@@ -113,16 +113,17 @@ class FruxonSettings:
                     f"The timeout from {sources['timeout']} must be a number of seconds, "
                     f"got {timeout_text!r}"
                 ) from None
-        if environ.get(c.ENV_CA_BUNDLE):
-            sources["ca_bundle"] = c.ENV_CA_BUNDLE
+        if environ.get(_constants.ENV_CA_BUNDLE):
+            sources["ca_bundle"] = _constants.ENV_CA_BUNDLE
         return cls(
-            token=pick("token", token, "token", c.ENV_TOKEN),
-            workspace=pick("workspace", workspace, "workspace", c.ENV_WORKSPACE),
+            token=pick("token", token, "token", _constants.ENV_TOKEN),
+            workspace=pick("workspace", workspace, "workspace", _constants.ENV_WORKSPACE),
             base_url=(
-                pick("base_url", base_url, "baseUrl", c.ENV_BASE_URL) or c.DEFAULT_BASE_URL
+                pick("base_url", base_url, "baseUrl", _constants.ENV_BASE_URL)
+                or _constants.DEFAULT_BASE_URL
             ).rstrip("/"),
-            ca_bundle=environ.get(c.ENV_CA_BUNDLE) or None,
-            insecure=environ.get(c.ENV_INSECURE, "").strip().lower() in _TRUTHY,
+            ca_bundle=environ.get(_constants.ENV_CA_BUNDLE) or None,
+            insecure=environ.get(_constants.ENV_INSECURE, "").strip().lower() in _TRUTHY,
             timeout=timeout,
             sources=sources,
         )
@@ -176,5 +177,5 @@ def pulumi_config_getter() -> ConfigGetter:
     """A getter over the program's `fruxon` stack config (program side only)."""
     import pulumi
 
-    config = pulumi.Config(c.CONFIG_NAMESPACE)
+    config = pulumi.Config(_constants.CONFIG_NAMESPACE)
     return config.get

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from pulumi_fruxon import _constants as c
+from pulumi_fruxon import _constants
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
@@ -50,7 +50,9 @@ def test_list_integrations_walks_every_page_with_sdk_spellings(
     assert all(r.query["pageSize"] == ["100"] for r in lists)
     assert "pageToken" not in lists[0].query
     assert all(len(r.query["pageToken"]) == 1 for r in lists[1:])
-    assert all(r.user_agent == f"pulumi-fruxon/{c.USER_AGENT.split('/')[1]}" for r in lists)
+    assert all(
+        r.user_agent == f"pulumi-fruxon/{_constants.USER_AGENT.split('/')[1]}" for r in lists
+    )
 
 
 def test_list_integrations_filters_are_sent_as_the_sdk_sends_them(
@@ -269,7 +271,7 @@ def test_retry_after_is_capped(
 ) -> None:
     fx.rate_limit_next(1, retry_after="86400")
     client.get_integration("slack")
-    assert sleeps.delays == [c.MAX_RETRY_AFTER]
+    assert sleeps.delays == [_constants.MAX_RETRY_AFTER]
 
 
 def test_get_retries_5xx_with_backoff_then_succeeds(
@@ -279,7 +281,7 @@ def test_get_retries_5xx_with_backoff_then_succeeds(
     assert client.get_integration("slack").id == "slack"
     assert fx.count("getIntegration") == 4
     assert len(sleeps.delays) == 3
-    assert sleeps.delays[0] <= c.INITIAL_BACKOFF < sleeps.delays[2]
+    assert sleeps.delays[0] <= _constants.INITIAL_BACKOFF < sleeps.delays[2]
 
 
 def test_get_gives_up_after_max_retries(
@@ -288,8 +290,8 @@ def test_get_gives_up_after_max_retries(
     fx.fail_next(100, status=502)
     with pytest.raises(ServerError):
         client.get_integration("slack")
-    assert fx.count("getIntegration") == c.MAX_RETRIES + 1
-    assert all(d <= c.MAX_BACKOFF for d in sleeps.delays)
+    assert fx.count("getIntegration") == _constants.MAX_RETRIES + 1
+    assert all(d <= _constants.MAX_BACKOFF for d in sleeps.delays)
 
 
 def test_post_is_not_retried_after_5xx(

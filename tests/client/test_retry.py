@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from pulumi_fruxon import _constants as c
+from pulumi_fruxon import _constants
 from pulumi_fruxon._retry import (
     backoff_delay,
     parse_retry_after,
@@ -72,13 +72,13 @@ def test_transport_failures_are_retried_only_when_safe() -> None:
 def test_retry_after_wins_and_is_capped() -> None:
     assert backoff_delay(0, 3.0) == 3.0
     assert backoff_delay(5, 0.0) == 0.0
-    assert backoff_delay(0, 10_000.0) == c.MAX_RETRY_AFTER
+    assert backoff_delay(0, 10_000.0) == _constants.MAX_RETRY_AFTER
 
 
 def test_backoff_grows_is_jittered_and_capped() -> None:
     rng = random.Random(7)
     for attempt in range(12):
-        base = min(c.INITIAL_BACKOFF * 2**attempt, c.MAX_BACKOFF)
+        base = min(_constants.INITIAL_BACKOFF * 2**attempt, _constants.MAX_BACKOFF)
         for _ in range(50):
             delay = backoff_delay(attempt, rng=rng)
             assert 0.75 * base <= delay <= base
