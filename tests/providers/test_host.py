@@ -44,12 +44,6 @@ def auth_inputs(config_id: str, key: str, **extra: object) -> dict[str, object]:
     )
 
 
-def configured_host(host: HostFactory, fx: FruxonEmulator) -> ProviderHost:
-    provider_host = host()
-    provider_host.configure(stack_config(fx), secret_keys=["fruxon:token"])
-    return provider_host
-
-
 def new_binding(fx: FruxonEmulator) -> tuple[str, str]:
     return fx.add_config("salesforce", display_name="Salesforce prod"), fx.mint_credential_key(
         "salesforce"
@@ -124,9 +118,8 @@ def test_missing_token_fails_on_create_not_on_check(
 
 
 def test_check_with_unknowns_has_no_failures_and_no_requests(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     inputs = auth_inputs(rpc.UNKNOWN, rpc.UNKNOWN, workspace=rpc.UNKNOWN)
 
     checked = provider_host.check(INTEGRATION_AUTH, inputs)
@@ -136,14 +129,14 @@ def test_check_with_unknowns_has_no_failures_and_no_requests(
     assert emulator.requests == []
 
 
-def test_check_failure_names_the_property(host: HostFactory, emulator: FruxonEmulator) -> None:
-    provider_host = configured_host(host, emulator)
+def test_check_failure_names_the_property(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
     checked = provider_host.check(INTEGRATION_AUTH, auth_inputs("not-a-uuid", "k"))
     assert [prop for prop, _ in checked.failures] == ["integration_config_id"]
 
 
-def test_preview_creates_nothing(host: HostFactory, emulator: FruxonEmulator) -> None:
-    provider_host = configured_host(host, emulator)
+def test_preview_creates_nothing(provider_host: ProviderHost, emulator: FruxonEmulator) -> None:
     config_id, key = new_binding(emulator)
 
     assert Stack(provider_host, INTEGRATION_AUTH).preview(auth_inputs(config_id, key)) == "create"
@@ -158,9 +151,8 @@ def test_preview_creates_nothing(host: HostFactory, emulator: FruxonEmulator) ->
 
 
 def test_create_consumes_once_and_a_second_run_sends_nothing(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, key = new_binding(emulator)
     stack = Stack(provider_host, INTEGRATION_AUTH)
 
@@ -189,9 +181,8 @@ def test_create_consumes_once_and_a_second_run_sends_nothing(
 
 
 def test_new_key_replaces_and_the_old_delete_keeps_the_new_binding(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, first_key = new_binding(emulator)
     stack = Stack(provider_host, INTEGRATION_AUTH)
     stack.up(auth_inputs(config_id, first_key))
@@ -229,9 +220,8 @@ def test_new_key_replaces_and_the_old_delete_keeps_the_new_binding(
 
 
 def test_destroy_leaves_the_binding_and_says_how_to_disconnect(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, key = new_binding(emulator)
     stack = Stack(provider_host, INTEGRATION_AUTH)
     stack.up(auth_inputs(config_id, key))
@@ -252,9 +242,8 @@ def test_destroy_leaves_the_binding_and_says_how_to_disconnect(
 
 @pytest.mark.parametrize("drift", ["delete_config", "remove_auth"])
 def test_refresh_after_drift_removes_the_resource(
-    host: HostFactory, emulator: FruxonEmulator, drift: str
+    provider_host: ProviderHost, emulator: FruxonEmulator, drift: str
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, key = new_binding(emulator)
     stack = Stack(provider_host, INTEGRATION_AUTH)
     stack.up(auth_inputs(config_id, key))
@@ -270,9 +259,8 @@ def test_refresh_after_drift_removes_the_resource(
 
 
 def test_refresh_updates_outputs_and_keeps_the_next_preview_quiet(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, key = new_binding(emulator)
     stack = Stack(provider_host, INTEGRATION_AUTH)
     stack.up(auth_inputs(config_id, key))
@@ -301,9 +289,8 @@ def test_refresh_updates_outputs_and_keeps_the_next_preview_quiet(
 
 
 def test_dropped_connection_after_consume_is_adopted(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, key = new_binding(emulator)
     emulator.drop_after_consume(1)
     stack = Stack(provider_host, INTEGRATION_AUTH)
@@ -318,9 +305,8 @@ def test_dropped_connection_after_consume_is_adopted(
 
 
 def test_server_error_on_consume_without_a_bind_fails_with_the_outcome_unknown(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, key = new_binding(emulator)
     emulator.fail_next(1, status=503, route="consumeOAuthCredentials")
 
@@ -333,8 +319,9 @@ def test_server_error_on_consume_without_a_bind_fails_with_the_outcome_unknown(
     assert emulator.get_config(config_id)["hasAuth"] is False
 
 
-def test_rate_limited_consume_is_retried(host: HostFactory, emulator: FruxonEmulator) -> None:
-    provider_host = configured_host(host, emulator)
+def test_rate_limited_consume_is_retried(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
     config_id, key = new_binding(emulator)
     emulator.rate_limit_next(1, retry_after="0", route="consumeOAuthCredentials")
 
@@ -348,8 +335,9 @@ def test_rate_limited_consume_is_retried(host: HostFactory, emulator: FruxonEmul
 # -- say what to do next --------------------------------------------------------------------------
 
 
-def test_spent_key_gives_the_single_use_error(host: HostFactory, emulator: FruxonEmulator) -> None:
-    provider_host = configured_host(host, emulator)
+def test_spent_key_gives_the_single_use_error(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
     config_id, key = new_binding(emulator)
     with FruxonClient(emulator.token, emulator.workspace, emulator.base_url) as client:
         client.consume_oauth_credentials("salesforce", config_id, key)
@@ -367,8 +355,9 @@ def test_spent_key_gives_the_single_use_error(host: HostFactory, emulator: Fruxo
     assert key not in details
 
 
-def test_unknown_config_fails_before_consuming(host: HostFactory, emulator: FruxonEmulator) -> None:
-    provider_host = configured_host(host, emulator)
+def test_unknown_config_fails_before_consuming(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
     key = emulator.mint_credential_key("salesforce")
     missing = "00000000-0000-4000-8000-000000000000"
 
@@ -383,9 +372,8 @@ def test_unknown_config_fails_before_consuming(host: HostFactory, emulator: Frux
 
 
 def test_life_cycle_and_no_secret_in_anything_the_host_produced(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     config_id, key = new_binding(emulator)
     inputs = auth_inputs(config_id, key)
 
@@ -418,9 +406,8 @@ def test_life_cycle_and_no_secret_in_anything_the_host_produced(
 
 
 def test_concurrent_creates_on_one_provider_object(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     bindings = [new_binding(emulator) for _ in range(8)]
     checked = [provider_host.check(INTEGRATION_AUTH, auth_inputs(c, k)).inputs for c, k in bindings]
     errors: list[BaseException] = []
@@ -446,9 +433,8 @@ def test_concurrent_creates_on_one_provider_object(
 
 
 def test_authorization_url_is_minted_once_and_stays_stable(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     stack = Stack(provider_host, AUTHORIZATION_URL)
     inputs = program_inputs(
         AuthorizationUrlProvider(), integration="salesforce", scopes=["api"], return_url="/done"
@@ -474,9 +460,8 @@ def test_authorization_url_is_minted_once_and_stays_stable(
 
 
 def test_authorization_url_rotation_replaces_and_mints_again(
-    host: HostFactory, emulator: FruxonEmulator
+    provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    provider_host = configured_host(host, emulator)
     stack = Stack(provider_host, AUTHORIZATION_URL)
     stack.up(program_inputs(AuthorizationUrlProvider(), integration="salesforce"))
     assert stack.state is not None
