@@ -11,6 +11,7 @@ import pulumi
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.output import Unknown
+from pytest_mock import MockerFixture
 
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
@@ -269,19 +270,21 @@ def test_create_still_returns_a_result_when_the_read_back_fails(
 
 
 def test_create_when_nothing_was_sent_says_the_key_is_not_spent(
-    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+    emulator: FruxonEmulator, mocker: MockerFixture
 ) -> None:
     provider = configured(emulator)
     config_id = emulator.add_config("salesforce")
-    client = provider.client()
-
-    def refused(*_: Any) -> None:
-        raise APIConnectionError("Connection refused", request_sent=False)
-
-    monkeypatch.setattr(client, "consume_oauth_credentials", refused)
+    refused = APIConnectionError("Connection refused", request_sent=False)
+    consume = mocker.patch.object(
+        provider.client(), "consume_oauth_credentials", side_effect=refused
+    )
 
     with pytest.raises(ConsumeNotSentError, match="the key was not spent"):
         provider.create(inputs(config_id, "fxck_key"))
+
+    # Tried once, not retried by the provider, and nothing else was written.
+    consume.assert_called_once_with("salesforce", config_id, "fxck_key")
+    assert all(r.method == "GET" for r in emulator.requests)
 
 
 def test_create_when_the_reconciling_read_fails_too_says_the_outcome_is_unknown(
