@@ -32,10 +32,17 @@ import functools
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    Resource,
+    ResourceProvider,
+)
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
@@ -74,6 +81,29 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(contains_unknown(v) for v in value)
     return False
+
+
+ResourceT = TypeVar("ResourceT", bound=Resource)
+
+
+def read_only(
+    resource_class: type[ResourceT],
+    provider: ResourceProvider,
+    resource_name: str,
+    id_: Any,
+    outputs: Iterable[str],
+    opts: Any,
+) -> ResourceT:
+    """A resource `.get` returns: registered by id, read by `provider.read`, never managed."""
+    resource = resource_class.__new__(resource_class)
+    Resource.__init__(
+        resource,
+        provider,
+        resource_name,
+        dict.fromkeys(outputs),
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_)),
+    )
+    return resource
 
 
 def refuse_import(opts: Any, resource: str, *, adopt: str | None = None) -> None:

@@ -28,6 +28,26 @@ from pulumi_fruxon.models import IntegrationConfig, Revision
 PUBLISH_OUTPUTS = ("published_revision_id", "published_version", "live")
 
 
+def publish_if_wanted(
+    client: FruxonClient,
+    integration: str,
+    config_id: str,
+    settings: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    what: str,
+) -> dict[str, Any]:
+    """Publish the draft unless `settings` say `publish: false`.
+
+    Returns the publish outputs to store: the new revision's, or after a failed publish (which
+    warns) the `current` ones with `live: false`; nothing when publishing is off.
+    """
+    if settings.get("publish") is False:
+        return {}
+    published = publish(client, integration, config_id, settings.get("publish_note"), what=what)
+    return published if published is not None else not_published(current)
+
+
 def publish(
     client: FruxonClient, integration: str, config_id: str, note: Any, *, what: str
 ) -> dict[str, Any] | None:

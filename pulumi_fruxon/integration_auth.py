@@ -30,12 +30,12 @@ from pulumi_fruxon._provider import (
     comparable,
     is_unknown,
     number,
+    read_only,
     refuse_import,
 )
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
-    not_published,
-    publish,
+    publish_if_wanted,
     refresh_live,
     wants_publish,
 )
@@ -225,17 +225,7 @@ class IntegrationAuthProvider(FruxonProvider):
         """The outputs of a bind: read back from the config, then published if wanted."""
         if after is not None:
             outs = {**outs, **_read_back(after), "bound_at": after.modified_at}
-        if outs.get("publish") is not False:
-            what = f"Bound IntegrationAuth to config {outs['integration_config_id']}"
-            published = publish(
-                client,
-                str(outs["integration"]),
-                str(outs["integration_config_id"]),
-                outs.get("publish_note"),
-                what=what,
-            )
-            outs.update(published or not_published(outs))
-        return outs
+        return {**outs, **_publish(client, outs, "Bound IntegrationAuth to")}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh, or `IntegrationAuth.get`.
@@ -286,16 +276,7 @@ class IntegrationAuthProvider(FruxonProvider):
         outs = {k: v for k, v in olds.items() if k in OUTPUTS}
         outs.update(_publishing(news))
         if outs["publish"]:
-            client = self.client(olds.get("workspace"))
-            what = f"IntegrationAuth on config {outs.get('integration_config_id')}"
-            published = publish(
-                client,
-                str(outs["integration"]),
-                str(outs["integration_config_id"]),
-                outs.get("publish_note"),
-                what=what,
-            )
-            outs.update(published or not_published(outs))
+            outs.update(_publish(self.client(olds.get("workspace")), outs, "IntegrationAuth on"))
         return UpdateResult(outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -482,6 +463,12 @@ def _binding_state(provider: FruxonProvider, props: Mapping[str, Any]) -> str:
     return "bound"
 
 
+def _publish(client: FruxonClient, outs: Mapping[str, Any], doing: str) -> dict[str, Any]:
+    config_id = str(outs["integration_config_id"])
+    what = f"{doing} config {config_id}"
+    return publish_if_wanted(client, str(outs["integration"]), config_id, outs, outs, what=what)
+
+
 def _publishing(props: Mapping[str, Any]) -> dict[str, Any]:
     note = props.get("publish_note")
     return {
@@ -607,12 +594,4 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
         `id` is `<workspace>/<integration>/<integration_config_id>`. The config must exist and
         have auth bound; `credential_fingerprint` is unknown to Fruxon and stays empty.
         """
-        resource = cls.__new__(cls)
-        Resource.__init__(
-            resource,
-            IntegrationAuthProvider(),
-            resource_name,
-            dict.fromkeys(OUTPUTS),
-            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
-        )
-        return resource
+        return read_only(cls, IntegrationAuthProvider(), resource_name, id, OUTPUTS, opts)

@@ -27,12 +27,13 @@ from pulumi_fruxon._provider import (
     comparable,
     contains_unknown,
     is_unknown,
+    read_only,
     refuse_import,
 )
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
-    publish,
+    publish_if_wanted,
     refresh_live,
     wants_publish,
 )
@@ -148,7 +149,8 @@ class IntegrationConfigProvider(FruxonProvider):
         )
         outs = self._outputs(client, integration, config, props)
         # From here on the config exists: always return it, so that it is never orphaned.
-        outs.update(self._publish(client, integration, config.id, props, outs, "Created"))
+        what = f"Created IntegrationConfig {config.id}"
+        outs.update(publish_if_wanted(client, integration, config.id, props, outs, what=what))
         return CreateResult(_resource_id(client.workspace, integration, config.id), outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -178,7 +180,8 @@ class IntegrationConfigProvider(FruxonProvider):
         else:
             outs = {**{k: v for k, v in olds.items() if k in OUTPUTS}, **_settings(news)}
         outs.update(not_published(olds) if change else {k: olds.get(k) for k in PUBLISH_OUTPUTS})
-        outs.update(self._publish(client, integration, config_id, news, outs, "Updated"))
+        what = f"Updated IntegrationConfig {config_id}"
+        outs.update(publish_if_wanted(client, integration, config_id, news, outs, what=what))
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -263,21 +266,6 @@ class IntegrationConfigProvider(FruxonProvider):
             "published_version": None,
             "live": False,
         }
-
-    @staticmethod
-    def _publish(
-        client: FruxonClient,
-        integration: str,
-        config_id: str,
-        props: Mapping[str, Any],
-        outs: Mapping[str, Any],
-        verb: str,
-    ) -> dict[str, Any]:
-        if props.get("publish") is False:
-            return {}
-        what = f"{verb} IntegrationConfig {config_id}"
-        published = publish(client, integration, config_id, props.get("publish_note"), what=what)
-        return published if published is not None else not_published(outs)
 
 
 def _settings(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -410,12 +398,4 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
 
         `id` is `<workspace>/<integration>/<config_id>`.
         """
-        resource = cls.__new__(cls)
-        Resource.__init__(
-            resource,
-            IntegrationConfigProvider(),
-            resource_name,
-            dict.fromkeys(OUTPUTS),
-            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
-        )
-        return resource
+        return read_only(cls, IntegrationConfigProvider(), resource_name, id, OUTPUTS, opts)
