@@ -27,17 +27,13 @@ class SleepRecorder:
 
 
 @pytest.fixture
-def fx() -> Iterator[FruxonEmulator]:
-    with FruxonEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def sleeps() -> SleepRecorder:
     return SleepRecorder()
 
 
 @pytest.fixture
-def client(fx: FruxonEmulator, sleeps: SleepRecorder) -> Iterator[FruxonClient]:
-    with FruxonClient(fx.token, fx.workspace, fx.base_url, sleep=sleeps, clock=sleeps.clock) as c:
+def client(emulator: FruxonEmulator, sleeps: SleepRecorder) -> Iterator[FruxonClient]:
+    with FruxonClient(
+        emulator.token, emulator.workspace, emulator.base_url, sleep=sleeps, clock=sleeps.clock
+    ) as c:
         yield c

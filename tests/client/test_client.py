@@ -36,16 +36,16 @@ from .conftest import SleepRecorder
 
 
 def test_list_integrations_walks_every_page_with_sdk_spellings(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
     for n in range(230):
-        fx.add_integration(f"zz-bulk-{n:03d}", tags=["bulk"])
-    fx.clear_requests()
+        emulator.add_integration(f"zz-bulk-{n:03d}", tags=["bulk"])
+    emulator.clear_requests()
 
     found = list(client.list_integrations(tags=["bulk"]))
 
     assert [i.id for i in found] == [f"zz-bulk-{n:03d}" for n in range(230)]
-    lists = [r for r in fx.requests if r.route == "listIntegrations"]
+    lists = [r for r in emulator.requests if r.route == "listIntegrations"]
     assert len(lists) == 3
     assert all(r.query["pageSize"] == ["100"] for r in lists)
     assert "pageToken" not in lists[0].query
@@ -56,12 +56,12 @@ def test_list_integrations_walks_every_page_with_sdk_spellings(
 
 
 def test_list_integrations_filters_are_sent_as_the_sdk_sends_them(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
-    fx.add_integration("acme", display_name="Acme CRM", tags=["crm", "sales"], type="CUSTOM")
-    fx.add_integration("acme-chat", display_name="Acme Chat", tags=["chat"], type="SYSTEM")
-    fx.add_config("acme")
-    fx.clear_requests()
+    emulator.add_integration("acme", display_name="Acme CRM", tags=["crm", "sales"], type="CUSTOM")
+    emulator.add_integration("acme-chat", display_name="Acme Chat", tags=["chat"], type="SYSTEM")
+    emulator.add_config("acme")
+    emulator.clear_requests()
 
     found = list(
         client.list_integrations(
@@ -70,7 +70,7 @@ def test_list_integrations_filters_are_sent_as_the_sdk_sends_them(
     )
 
     assert [i.id for i in found] == ["acme"]
-    (request,) = fx.requests
+    (request,) = emulator.requests
     assert request.query["query"] == ["acme"]
     assert request.query["types"] == ["CUSTOM", "SYSTEM"]
     assert request.query["tags"] == ["crm", "chat"]
@@ -95,16 +95,16 @@ def test_get_integration(client: FruxonClient) -> None:
     assert any(m.id == "oauth2" for m in slack.auth_methods)
 
 
-def test_list_integration_tools(fx: FruxonEmulator, client: FruxonClient) -> None:
-    fx.add_integration("many-tools", tools=123)
-    fx.clear_requests()
+def test_list_integration_tools(emulator: FruxonEmulator, client: FruxonClient) -> None:
+    emulator.add_integration("many-tools", tools=123)
+    emulator.clear_requests()
     tools = list(client.list_integration_tools("many-tools"))
     assert len(tools) == 123
     assert len({t.id for t in tools}) == 123
-    assert fx.count("listTools") == 2
+    assert emulator.count("listTools") == 2
 
 
-def test_configs_create_list_get_delete(fx: FruxonEmulator, client: FruxonClient) -> None:
+def test_configs_create_list_get_delete(emulator: FruxonEmulator, client: FruxonClient) -> None:
     created = client.create_integration_config("github", "GitHub prod")
     assert created.display_name == "GitHub prod"
     assert not created.is_authorized
@@ -115,10 +115,12 @@ def test_configs_create_list_get_delete(fx: FruxonEmulator, client: FruxonClient
         client.get_integration_config("github", created.id)
 
 
-def test_authorize_then_consume_binds_the_config(fx: FruxonEmulator, client: FruxonClient) -> None:
-    config_id = fx.add_config("github", display_name="GitHub prod")
+def test_authorize_then_consume_binds_the_config(
+    emulator: FruxonEmulator, client: FruxonClient
+) -> None:
+    config_id = emulator.add_config("github", display_name="GitHub prod")
     url = client.authorize("github", "oauth2", return_url="/done")
-    key = fx.approve(url)
+    key = emulator.approve(url)
 
     client.consume_oauth_credentials("github", config_id, key)
 
@@ -127,26 +129,26 @@ def test_authorize_then_consume_binds_the_config(fx: FruxonEmulator, client: Fru
     assert config.auth is not None
     assert config.auth.integration_auth_metadata_id == "oauth2"
     assert config.auth.level == "APPLICATION"
-    assert fx.count("consumeOAuthCredentials") == 1
+    assert emulator.count("consumeOAuthCredentials") == 1
 
 
 def test_authorize_rejects_an_absolute_return_url_before_sending(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
-    fx.clear_requests()
+    emulator.clear_requests()
     with pytest.raises(ValueError, match="relative path"):
         client.authorize("github", return_url="https://evil.example/")
-    assert fx.requests == []
+    assert emulator.requests == []
 
 
 # -- every status mapped to its exception -------------------------------------------------------
 
 
 def test_spent_key_is_a_bad_request_with_problem_details(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
     client.consume_oauth_credentials("github", config_id, key)
     with pytest.raises(BadRequestError) as raised:
         client.consume_oauth_credentials("github", config_id, key)
@@ -159,16 +161,16 @@ def test_spent_key_is_a_bad_request_with_problem_details(
     assert key not in repr(error.body)
 
 
-def test_validation_errors_are_carried(fx: FruxonEmulator, client: FruxonClient) -> None:
+def test_validation_errors_are_carried(emulator: FruxonEmulator, client: FruxonClient) -> None:
     with pytest.raises(BadRequestError) as raised:
         client.create_integration_config("github", "")
     assert raised.value.errors, "the ValidationProblemDetails `errors` map is kept"
     assert "displayName" in str(raised.value) or "DisplayName" in str(raised.value)
 
 
-def test_unknown_token_is_authentication_error(fx: FruxonEmulator) -> None:
+def test_unknown_token_is_authentication_error(emulator: FruxonEmulator) -> None:
     with (
-        FruxonClient("fx_pat_not-a-real-token", fx.workspace, fx.base_url) as bad,
+        FruxonClient("fx_pat_not-a-real-token", emulator.workspace, emulator.base_url) as bad,
         pytest.raises(AuthenticationError) as raised,
     ):
         bad.get_integration("slack")
@@ -176,19 +178,19 @@ def test_unknown_token_is_authentication_error(fx: FruxonEmulator) -> None:
     assert "fx_pat_not-a-real-token" not in str(raised.value)
 
 
-def test_wrong_workspace_is_permission_denied_or_not_found(fx: FruxonEmulator) -> None:
+def test_wrong_workspace_is_permission_denied_or_not_found(emulator: FruxonEmulator) -> None:
     with (
-        FruxonClient(fx.token, "someone-else", fx.base_url) as other,
+        FruxonClient(emulator.token, "someone-else", emulator.base_url) as other,
         pytest.raises((PermissionDeniedError, NotFoundError)) as raised,
     ):
         other.get_integration("slack")
     assert raised.value.status in (403, 404)
 
 
-def test_missing_scope_names_required_and_granted(fx: FruxonEmulator) -> None:
-    token = fx.add_token(["integrations:read"])
+def test_missing_scope_names_required_and_granted(emulator: FruxonEmulator) -> None:
+    token = emulator.add_token(["integrations:read"])
     with (
-        FruxonClient(token, fx.workspace, fx.base_url) as read_only,
+        FruxonClient(token, emulator.workspace, emulator.base_url) as read_only,
         pytest.raises(InsufficientScopeError) as raised,
     ):
         read_only.authorize("slack")
@@ -211,12 +213,17 @@ def test_not_found(client: FruxonClient) -> None:
     [(409, ConflictError), (422, BadRequestError), (500, ServerError), (503, ServerError)],
 )
 def test_other_statuses(
-    fx: FruxonEmulator, status: int, error_class: type[Exception], sleeps: SleepRecorder
+    emulator: FruxonEmulator, status: int, error_class: type[Exception], sleeps: SleepRecorder
 ) -> None:
-    fx.fail_next(10, status=status)
+    emulator.fail_next(10, status=status)
     with (
         FruxonClient(
-            fx.token, fx.workspace, fx.base_url, max_retries=0, sleep=sleeps, clock=sleeps.clock
+            emulator.token,
+            emulator.workspace,
+            emulator.base_url,
+            max_retries=0,
+            sleep=sleeps,
+            clock=sleeps.clock,
         ) as once,
         pytest.raises(error_class) as raised,
     ):
@@ -224,12 +231,19 @@ def test_other_statuses(
     assert getattr(raised.value, "status", None) == status
 
 
-def test_rate_limit_error_carries_retry_after(fx: FruxonEmulator, sleeps: SleepRecorder) -> None:
+def test_rate_limit_error_carries_retry_after(
+    emulator: FruxonEmulator, sleeps: SleepRecorder
+) -> None:
     # A Retry-After beyond the deadline is not waited for: the 429 is the answer.
-    fx.rate_limit_next(1, retry_after="12")
+    emulator.rate_limit_next(1, retry_after="12")
     with (
         FruxonClient(
-            fx.token, fx.workspace, fx.base_url, timeout=5, sleep=sleeps, clock=sleeps.clock
+            emulator.token,
+            emulator.workspace,
+            emulator.base_url,
+            timeout=5,
+            sleep=sleeps,
+            clock=sleeps.clock,
         ) as once,
         pytest.raises(RateLimitError) as raised,
     ):
@@ -238,8 +252,10 @@ def test_rate_limit_error_carries_retry_after(fx: FruxonEmulator, sleeps: SleepR
     assert sleeps.delays == []
 
 
-def test_malformed_json_is_an_invalid_response(fx: FruxonEmulator, client: FruxonClient) -> None:
-    fx.malformed_json_next(1, route="getIntegration")
+def test_malformed_json_is_an_invalid_response(
+    emulator: FruxonEmulator, client: FruxonClient
+) -> None:
+    emulator.malformed_json_next(1, route="getIntegration")
     with pytest.raises(InvalidResponseError, match="malformed JSON"):
         client.get_integration("slack")
 
@@ -248,87 +264,87 @@ def test_malformed_json_is_an_invalid_response(fx: FruxonEmulator, client: Fruxo
 
 
 def test_get_honours_retry_after_seconds(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
-    fx.rate_limit_next(2, retry_after="3")
+    emulator.rate_limit_next(2, retry_after="3")
     assert client.get_integration("slack").id == "slack"
     assert sleeps.delays == [3.0, 3.0]
-    assert fx.count("getIntegration") == 3
+    assert emulator.count("getIntegration") == 3
 
 
 def test_get_honours_retry_after_http_date(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
     when = datetime.now(timezone.utc) + timedelta(seconds=20)
-    fx.rate_limit_next(1, retry_after=format_datetime(when, usegmt=True))
+    emulator.rate_limit_next(1, retry_after=format_datetime(when, usegmt=True))
     assert client.get_integration("slack").id == "slack"
     (delay,) = sleeps.delays
     assert 15.0 <= delay <= 20.0
 
 
 def test_retry_after_is_capped(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
-    fx.rate_limit_next(1, retry_after="86400")
+    emulator.rate_limit_next(1, retry_after="86400")
     client.get_integration("slack")
     assert sleeps.delays == [_constants.MAX_RETRY_AFTER]
 
 
 def test_get_retries_5xx_with_backoff_then_succeeds(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
-    fx.fail_next(3, status=503)
+    emulator.fail_next(3, status=503)
     assert client.get_integration("slack").id == "slack"
-    assert fx.count("getIntegration") == 4
+    assert emulator.count("getIntegration") == 4
     assert len(sleeps.delays) == 3
     assert sleeps.delays[0] <= _constants.INITIAL_BACKOFF < sleeps.delays[2]
 
 
 def test_get_gives_up_after_max_retries(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
-    fx.fail_next(100, status=502)
+    emulator.fail_next(100, status=502)
     with pytest.raises(ServerError):
         client.get_integration("slack")
-    assert fx.count("getIntegration") == _constants.MAX_RETRIES + 1
+    assert emulator.count("getIntegration") == _constants.MAX_RETRIES + 1
     assert all(d <= _constants.MAX_BACKOFF for d in sleeps.delays)
 
 
 def test_post_is_not_retried_after_5xx(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
-    fx.fail_next(1, status=503, route="consumeOAuthCredentials")
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
+    emulator.fail_next(1, status=503, route="consumeOAuthCredentials")
     with pytest.raises(ServerError):
         client.consume_oauth_credentials("github", config_id, key)
-    assert fx.count("consumeOAuthCredentials") == 1
+    assert emulator.count("consumeOAuthCredentials") == 1
     assert sleeps.delays == []
 
 
 def test_post_is_retried_after_429(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
-    fx.rate_limit_next(1, retry_after="1", route="consumeOAuthCredentials")
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
+    emulator.rate_limit_next(1, retry_after="1", route="consumeOAuthCredentials")
     client.consume_oauth_credentials("github", config_id, key)
-    assert fx.count("consumeOAuthCredentials") == 2
+    assert emulator.count("consumeOAuthCredentials") == 2
     assert sleeps.delays == [1.0]
-    assert fx.get_config(config_id)["hasAuth"] is True
+    assert emulator.get_config(config_id)["hasAuth"] is True
 
 
 def test_post_is_not_retried_after_a_dropped_connection(
-    fx: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
+    emulator: FruxonEmulator, client: FruxonClient, sleeps: SleepRecorder
 ) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
-    fx.drop_after_consume(1)
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
+    emulator.drop_after_consume(1)
     with pytest.raises(APIConnectionError) as raised:
         client.consume_oauth_credentials("github", config_id, key)
     assert raised.value.request_sent is True
     assert key not in str(raised.value)
-    assert fx.count("consumeOAuthCredentials") == 1
+    assert emulator.count("consumeOAuthCredentials") == 1
     assert sleeps.delays == []
 
 
@@ -351,18 +367,23 @@ class RefuseFirstConnects(httpx.BaseTransport):
 
 
 def test_post_is_retried_after_connection_refused(
-    fx: FruxonEmulator, sleeps: SleepRecorder
+    emulator: FruxonEmulator, sleeps: SleepRecorder
 ) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
     transport = RefuseFirstConnects(2)
     with FruxonClient(
-        fx.token, fx.workspace, fx.base_url, transport=transport, sleep=sleeps, clock=sleeps.clock
+        emulator.token,
+        emulator.workspace,
+        emulator.base_url,
+        transport=transport,
+        sleep=sleeps,
+        clock=sleeps.clock,
     ) as flaky:
         flaky.consume_oauth_credentials("github", config_id, key)
     assert len(sleeps.delays) == 2
-    assert fx.count("consumeOAuthCredentials") == 1
-    assert fx.get_config(config_id)["hasAuth"] is True
+    assert emulator.count("consumeOAuthCredentials") == 1
+    assert emulator.get_config(config_id)["hasAuth"] is True
 
 
 def test_nothing_listening_is_a_connection_error_that_was_not_sent(
@@ -386,30 +407,30 @@ def test_nothing_listening_is_a_connection_error_that_was_not_sent(
 
 
 def test_echoed_page_token_raises_naming_the_endpoint(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
     for n in range(350):
-        fx.add_integration(f"zz-echo-{n:03d}", tags=["echo"])
-    fx.set_echo_page_tokens(True)
-    fx.clear_requests()
+        emulator.add_integration(f"zz-echo-{n:03d}", tags=["echo"])
+    emulator.set_echo_page_tokens(True)
+    emulator.clear_requests()
 
     with pytest.raises(PaginationError) as raised:
         list(client.list_integrations(tags=["echo"]))
 
     # Page 2 echoes its own token back: the walk stops there and says so.
-    assert fx.count("listIntegrations") == 2
+    assert emulator.count("listIntegrations") == 2
     error = raised.value
-    assert f"GET /v1/tenants/{fx.workspace}/integrations" in str(error)
+    assert f"GET /v1/tenants/{emulator.workspace}/integrations" in str(error)
     assert "sent back the page token it was asked for" in str(error)
     assert (error.pages, error.items, error.total_count) == (2, 200, 350)
 
 
 def test_best_effort_keeps_what_the_echoing_walk_read(
-    fx: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
+    emulator: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     for n in range(350):
-        fx.add_integration(f"zz-echo-{n:03d}", tags=["echo"])
-    fx.set_echo_page_tokens(True)
+        emulator.add_integration(f"zz-echo-{n:03d}", tags=["echo"])
+    emulator.set_echo_page_tokens(True)
 
     with caplog.at_level(logging.WARNING, logger="pulumi_fruxon"):
         found = [i.id for i in client.list_integrations(tags=["echo"], best_effort=True)]
@@ -508,18 +529,18 @@ def test_settings_precedence_explicit_then_config_then_env() -> None:
 
 
 def test_token_never_in_repr_or_logs(
-    fx: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
+    emulator: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = FruxonSettings.resolve(env={"FRUXON_TOKEN": fx.token})
-    assert fx.token not in repr(settings)
-    assert fx.token not in str(settings)
-    assert fx.token not in repr(client)
-    fx.fail_next(1, status=503)
+    settings = FruxonSettings.resolve(env={"FRUXON_TOKEN": emulator.token})
+    assert emulator.token not in repr(settings)
+    assert emulator.token not in str(settings)
+    assert emulator.token not in repr(client)
+    emulator.fail_next(1, status=503)
     with caplog.at_level(logging.DEBUG):
         client.get_integration("slack")
         list(client.list_integrations())
     assert caplog.records, "the client logs requests and retries"
-    assert fx.token not in caplog.text
+    assert emulator.token not in caplog.text
 
 
 def test_client_refuses_to_be_pickled(client: FruxonClient) -> None:
@@ -531,14 +552,14 @@ def test_client_refuses_to_be_pickled(client: FruxonClient) -> None:
 
 @pytest.mark.parametrize("collector_on", [True, False])
 def test_parsing_leaves_the_garbage_collector_as_it_found_it(
-    fx: FruxonEmulator, client: FruxonClient, collector_on: bool
+    emulator: FruxonEmulator, client: FruxonClient, collector_on: bool
 ) -> None:
     was_on = gc.isenabled()
     try:
         gc.enable() if collector_on else gc.disable()
         assert len(list(client.list_integrations())) > 0
         assert gc.isenabled() is collector_on
-        fx.malformed_json_next(1, route="getIntegration")
+        emulator.malformed_json_next(1, route="getIntegration")
         with pytest.raises(InvalidResponseError):
             client.get_integration("salesforce")
         assert gc.isenabled() is collector_on

@@ -20,7 +20,7 @@ SECRET = "whsec-client-test-1"
 
 
 def test_create_with_auth_method_and_secret_parameters(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
     config = client.create_integration_config(
         "internal_crm",
@@ -35,20 +35,20 @@ def test_create_with_auth_method_and_secret_parameters(
     assert SECRET not in repr(config)
     assert SECRET not in config.model_dump_json()
     # The secret went out with the other parameters.
-    assert fx.publish(config.id)["parameters"]["webhook_secret"] == SECRET
+    assert emulator.publish(config.id)["parameters"]["webhook_secret"] == SECRET
 
 
 def test_update_sends_only_what_is_given_and_keeps_bound_auth(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
-    config_id = fx.add_config("slack", auth_method_id="oauth2")
+    config_id = emulator.add_config("slack", auth_method_id="oauth2")
     updated = client.update_integration_config("slack", config_id, display_name="Renamed")
     assert updated.display_name == "Renamed"
     assert updated.is_authorized
     assert updated.auth is not None and updated.auth.integration_auth_metadata_id == "oauth2"
 
 
-def test_update_parameters_replace_the_map(fx: FruxonEmulator, client: FruxonClient) -> None:
+def test_update_parameters_replace_the_map(emulator: FruxonEmulator, client: FruxonClient) -> None:
     config = client.create_integration_config(
         "internal_crm", "CRM", parameters={"base_url": "https://a.example"}
     )
@@ -58,14 +58,14 @@ def test_update_parameters_replace_the_map(fx: FruxonEmulator, client: FruxonCli
         parameters={"base_url": "https://b.example"},
         secret_parameters={"webhook_secret": SECRET},
     )
-    assert fx.publish(config.id)["parameters"] == {
+    assert emulator.publish(config.id)["parameters"] == {
         "base_url": "https://b.example",
         "webhook_secret": SECRET,
     }
 
 
 def test_publish_keeps_only_identity_and_non_secret_fields(
-    fx: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
+    emulator: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = client.create_integration_config(
         "internal_crm",
@@ -73,16 +73,16 @@ def test_publish_keeps_only_identity_and_non_secret_fields(
         parameters={"base_url": "https://crm.example"},
         secret_parameters={"webhook_secret": SECRET},
     )
-    key = fx.mint_credential_key("internal_crm")
+    key = emulator.mint_credential_key("internal_crm")
     client.consume_oauth_credentials("internal_crm", config.id, key)
 
     with caplog.at_level(logging.DEBUG):
         revision = client.publish_integration_config("internal_crm", config.id, note="go live")
 
-    unmasked = fx.published(config.id)
+    unmasked = emulator.published(config.id)
     assert unmasked is not None
     tokens = list(unmasked["auth"]["parameters"].values())
-    assert tokens and all(t.startswith("fx") for t in tokens)
+    assert tokens and all(t.startswith(("fxoat_", "fxort_")) for t in tokens)
     assert revision.id == unmasked["id"]
     assert revision.version == 1
     assert revision.note == "go live"
@@ -95,7 +95,7 @@ def test_publish_keeps_only_identity_and_non_secret_fields(
         assert secret not in kept
 
 
-def test_revisions_get_and_rollback(fx: FruxonEmulator, client: FruxonClient) -> None:
+def test_revisions_get_and_rollback(emulator: FruxonEmulator, client: FruxonClient) -> None:
     config = client.create_integration_config("internal_crm", "CRM")
     first = client.publish_integration_config("internal_crm", config.id)
     second = client.publish_integration_config("internal_crm", config.id, note="two")
@@ -110,8 +110,8 @@ def test_revisions_get_and_rollback(fx: FruxonEmulator, client: FruxonClient) ->
     assert fetched.published_revision_id == first.id
 
 
-def test_revision_errors_are_typed(client: FruxonClient, fx: FruxonEmulator) -> None:
-    config_id = fx.add_config("internal_crm")
+def test_revision_errors_are_typed(client: FruxonClient, emulator: FruxonEmulator) -> None:
+    config_id = emulator.add_config("internal_crm")
     unknown = "00000000-0000-4000-8000-000000000000"
     with pytest.raises(NotFoundError) as missing:
         client.get_config_revision("internal_crm", config_id, unknown)
@@ -120,7 +120,7 @@ def test_revision_errors_are_typed(client: FruxonClient, fx: FruxonEmulator) -> 
         client.rollback_integration_config("internal_crm", config_id, unknown)
 
 
-def test_a_refused_create_redacts_secret_parameters(fx: FruxonEmulator) -> None:
+def test_a_refused_create_redacts_secret_parameters(emulator: FruxonEmulator) -> None:
     """A server that echoes the request back in its error must not put a secret in ours."""
 
     def echo(request: httpx.Request) -> httpx.Response:
@@ -131,7 +131,10 @@ def test_a_refused_create_redacts_secret_parameters(fx: FruxonEmulator) -> None:
 
     with (
         FruxonClient(
-            fx.token, fx.workspace, fx.base_url, transport=httpx.MockTransport(echo)
+            emulator.token,
+            emulator.workspace,
+            emulator.base_url,
+            transport=httpx.MockTransport(echo),
         ) as client,
         pytest.raises(BadRequestError) as refused,
     ):

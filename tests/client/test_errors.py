@@ -90,21 +90,21 @@ def _catch(call: object) -> APIError:
 
 
 def test_except_api_error_catches_every_kind_of_failure(
-    fx: FruxonEmulator, sleeps: SleepRecorder
+    emulator: FruxonEmulator, sleeps: SleepRecorder
 ) -> None:
-    def client(base_url: str = fx.base_url, **kwargs: object) -> FruxonClient:
+    def client(base_url: str = emulator.base_url, **kwargs: object) -> FruxonClient:
         return FruxonClient(
-            fx.token, fx.workspace, base_url, sleep=sleeps, clock=sleeps.clock, **kwargs
+            emulator.token, emulator.workspace, base_url, sleep=sleeps, clock=sleeps.clock, **kwargs
         )  # type: ignore[arg-type]
 
     with client() as ok:
         assert isinstance(_catch(lambda: ok.get_integration("nope")), NotFoundError)
-        fx.malformed_json_next(1, route="getIntegration")
+        emulator.malformed_json_next(1, route="getIntegration")
         assert isinstance(_catch(lambda: ok.get_integration("slack")), InvalidResponseError)
-        fx.set_page_cycle(True)
+        emulator.set_page_cycle(True)
         assert isinstance(_catch(lambda: list(ok.list_integrations())), PaginationError)
-        fx.clear_faults()
-    fx.hang_next(1, route="getIntegration")
+        emulator.clear_faults()
+    emulator.hang_next(1, route="getIntegration")
     with client(timeout=0.3) as slow:
         assert isinstance(_catch(lambda: slow.get_integration("slack")), APITimeoutError)
     with FruxonEmulator() as gone:
@@ -112,7 +112,10 @@ def test_except_api_error_catches_every_kind_of_failure(
     with client(url, max_retries=0) as offline:
         error = _catch(lambda: offline.get_integration("slack"))
     assert type(error) is APIConnectionError
-    assert (error.method, error.path) == ("GET", f"/v1/tenants/{fx.workspace}/integrations/slack")
+    assert (error.method, error.path) == (
+        "GET",
+        f"/v1/tenants/{emulator.workspace}/integrations/slack",
+    )
 
 
 def test_a_configuration_error_is_not_an_api_error() -> None:

@@ -15,11 +15,11 @@ from pulumi_fruxon.testing import FruxonEmulator
 @given(page_size=st.integers(min_value=1, max_value=150), count=st.integers(0, 500))
 def test_listing_yields_every_integration_exactly_once(page_size: int, count: int) -> None:
     with (
-        FruxonEmulator(integrations=count) as fx,
-        FruxonClient(fx.token, fx.workspace, fx.base_url) as client,
+        FruxonEmulator(integrations=count) as emulator,
+        FruxonClient(emulator.token, emulator.workspace, emulator.base_url) as client,
     ):
         ids = [i.id for i in client.list_integrations(page_size=page_size)]
         expected_pages = max(1, -(-count // min(page_size, 100)))
-        assert fx.count("listIntegrations") == expected_pages
+        assert emulator.count("listIntegrations") == expected_pages
     assert len(ids) == count
     assert len(set(ids)) == count

@@ -89,31 +89,31 @@ def _check_failures(value: str) -> list[Any]:
     return [f.property for f in checked.failures]
 
 
-def _emulator_status(fx: FruxonEmulator, value: str) -> int:
+def _emulator_status(emulator: FruxonEmulator, value: str) -> int:
     with httpx.Client(trust_env=False) as http:
         response = http.post(
-            f"{fx.base_url}/v1/tenants/{fx.workspace}/integrations/slack:authorize",
-            headers={"Authorization": f"Bearer {fx.token}"},
+            f"{emulator.base_url}/v1/tenants/{emulator.workspace}/integrations/slack:authorize",
+            headers={"Authorization": f"Bearer {emulator.token}"},
             json={"integrationAuthMetadataId": "oauth2", "returnUrl": value},
         )
     return response.status_code
 
 
 @pytest.mark.parametrize("value", ["/\\evil.com", "/\t/evil.com", "//evil.com"])
-def test_check_client_and_emulator_all_refuse(fx: FruxonEmulator, value: str) -> None:
+def test_check_client_and_emulator_all_refuse(emulator: FruxonEmulator, value: str) -> None:
     assert _check_failures(value) == ["return_url"]
-    fx.clear_requests()
+    emulator.clear_requests()
     with (
-        FruxonClient(fx.token, fx.workspace, fx.base_url) as client,
+        FruxonClient(emulator.token, emulator.workspace, emulator.base_url) as client,
         pytest.raises(ValueError, match="return_url"),
     ):
         client.authorize("slack", return_url=value)
-    assert fx.requests == []
-    assert _emulator_status(fx, value) == 400
+    assert emulator.requests == []
+    assert _emulator_status(emulator, value) == 400
 
 
-def test_check_client_and_emulator_all_accept_a_path(fx: FruxonEmulator) -> None:
+def test_check_client_and_emulator_all_accept_a_path(emulator: FruxonEmulator) -> None:
     assert _check_failures("/integrations") == []
-    with FruxonClient(fx.token, fx.workspace, fx.base_url) as client:
+    with FruxonClient(emulator.token, emulator.workspace, emulator.base_url) as client:
         assert client.authorize("slack", return_url="/integrations")
-    assert _emulator_status(fx, "/integrations") == 200
+    assert _emulator_status(emulator, "/integrations") == 200

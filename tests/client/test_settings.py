@@ -28,17 +28,21 @@ BAD_TOKENS = [
 
 @pytest.mark.parametrize("token", BAD_TOKENS)
 def test_a_token_no_header_can_carry_is_refused_naming_the_variable(
-    fx: FruxonEmulator, token: str, caplog: pytest.LogCaptureFixture
+    emulator: FruxonEmulator, token: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    env = {"FRUXON_TOKEN": token, "FRUXON_WORKSPACE": fx.workspace, "FRUXON_BASE_URL": fx.base_url}
-    fx.clear_requests()
+    env = {
+        "FRUXON_TOKEN": token,
+        "FRUXON_WORKSPACE": emulator.workspace,
+        "FRUXON_BASE_URL": emulator.base_url,
+    }
+    emulator.clear_requests()
     with caplog.at_level(logging.DEBUG), pytest.raises(ConfigurationError) as raised:
         FruxonClient(settings=FruxonSettings.resolve(env=env))
     message = str(raised.value)
     assert "FRUXON_TOKEN" in message
     for shown in (message, repr(raised.value), caplog.text):
         assert "fx_pat_a" not in shown
-    assert fx.requests == []
+    assert emulator.requests == []
 
 
 @pytest.mark.parametrize(

@@ -16,31 +16,33 @@ from pulumi_fruxon.testing import FruxonEmulator
 # -- a walk that never ends --------------------------------------------------------------------
 
 
-def test_a_cycling_list_raises_on_its_second_page(fx: FruxonEmulator, client: FruxonClient) -> None:
-    fx.set_page_cycle(True)
-    fx.clear_requests()
+def test_a_cycling_list_raises_on_its_second_page(
+    emulator: FruxonEmulator, client: FruxonClient
+) -> None:
+    emulator.set_page_cycle(True)
+    emulator.clear_requests()
 
     with pytest.raises(PaginationError, match="held only items already listed") as raised:
         list(client.list_integrations(page_size=5))
 
-    assert fx.count("listIntegrations") == 2
-    assert raised.value.path == f"/v1/tenants/{fx.workspace}/integrations"
+    assert emulator.count("listIntegrations") == 2
+    assert raised.value.path == f"/v1/tenants/{emulator.workspace}/integrations"
     assert raised.value.pages == 2
 
 
-def test_a_cycling_tool_list_raises_too(fx: FruxonEmulator, client: FruxonClient) -> None:
-    fx.add_integration("cyclic", tools=30)
-    fx.set_page_cycle(True)
-    fx.clear_requests()
+def test_a_cycling_tool_list_raises_too(emulator: FruxonEmulator, client: FruxonClient) -> None:
+    emulator.add_integration("cyclic", tools=30)
+    emulator.set_page_cycle(True)
+    emulator.clear_requests()
     with pytest.raises(PaginationError, match="/integrations/cyclic/tools"):
         list(client.list_integration_tools("cyclic", page_size=10))
-    assert fx.count("listTools") == 2
+    assert emulator.count("listTools") == 2
 
 
 def test_best_effort_stops_a_cycling_walk_with_a_warning(
-    fx: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
+    emulator: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fx.set_page_cycle(True)
+    emulator.set_page_cycle(True)
     with caplog.at_level(logging.WARNING, logger="pulumi_fruxon"):
         found = list(client.list_integrations(page_size=5, best_effort=True))
     assert len(found) == 5
@@ -116,16 +118,16 @@ def test_a_list_reaching_its_total_count_is_whole() -> None:
 
 
 def test_every_list_method_sends_its_first_request_when_called(
-    fx: FruxonEmulator, client: FruxonClient
+    emulator: FruxonEmulator, client: FruxonClient
 ) -> None:
-    fx.clear_requests()
+    emulator.clear_requests()
     integrations = client.list_integrations()
     tools = client.list_integration_tools("slack")
     configs = client.list_integration_configs("slack")
-    assert [r.route for r in fx.requests] == ["listIntegrations", "listTools", "listConfigs"]
+    assert [r.route for r in emulator.requests] == ["listIntegrations", "listTools", "listConfigs"]
     assert next(integrations).id
     assert next(tools).id
-    assert [c.id for c in configs] == [c["id"] for c in fx.list_configs("slack")]
+    assert [c.id for c in configs] == [c["id"] for c in emulator.list_configs("slack")]
 
 
 @pytest.mark.parametrize("method", ["list_integration_tools", "list_integration_configs"])
@@ -152,14 +154,16 @@ def test_configs_are_read_in_every_shape_the_sdk_accepts(body: object) -> None:
 # -- filter arguments -------------------------------------------------------------------------
 
 
-def test_a_single_string_filter_is_one_value(fx: FruxonEmulator, client: FruxonClient) -> None:
-    fx.clear_requests()
+def test_a_single_string_filter_is_one_value(
+    emulator: FruxonEmulator, client: FruxonClient
+) -> None:
+    emulator.clear_requests()
     as_string = [i.id for i in client.list_integrations(tags="crm", types="SYSTEM")]
     as_list = [i.id for i in client.list_integrations(tags=["crm"], types=["SYSTEM"])]
     list(client.list_integration_tools("slack", types="API"))
 
     assert as_string == as_list
-    first, _, tools = fx.requests
+    first, _, tools = emulator.requests
     assert first.query["tags"] == ["crm"]
     assert first.query["types"] == ["SYSTEM"]
     assert tools.query["types"] == ["API"]
@@ -167,9 +171,9 @@ def test_a_single_string_filter_is_one_value(fx: FruxonEmulator, client: FruxonC
 
 @pytest.mark.parametrize("flag", ["has_configs", "has_triggers", "has_channels"])
 def test_a_false_has_filter_is_refused_before_sending(
-    fx: FruxonEmulator, client: FruxonClient, flag: str
+    emulator: FruxonEmulator, client: FruxonClient, flag: str
 ) -> None:
-    fx.clear_requests()
+    emulator.clear_requests()
     with pytest.raises(ValueError, match=f"{flag}=False is not supported"):
         client.list_integrations(**{flag: False})
-    assert fx.requests == []
+    assert emulator.requests == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -24,25 +23,21 @@ class NoResources(pulumi.runtime.Mocks):
 
 
 @pytest.fixture
-def fx(monkeypatch: pytest.MonkeyPatch) -> Iterator[FruxonEmulator]:
+def emulator(emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch) -> FruxonEmulator:
+    """The shared emulator, as the program's `fruxon:*` stack config (no FRUXON_* variables)."""
     for variable in ("FRUXON_TOKEN", "FRUXON_WORKSPACE", "FRUXON_BASE_URL"):
         monkeypatch.delenv(variable, raising=False)
-    with FruxonEmulator() as emulator:
-        monkeypatch.setenv(
-            "PULUMI_CONFIG",
-            json.dumps(
-                {
-                    "fruxon:token": emulator.token,
-                    "fruxon:workspace": emulator.workspace,
-                    "fruxon:baseUrl": emulator.base_url,
-                }
-            ),
-        )
-        yield emulator
+    config = {
+        "fruxon:token": emulator.token,
+        "fruxon:workspace": emulator.workspace,
+        "fruxon:baseUrl": emulator.base_url,
+    }
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(config))
+    return emulator
 
 
 @pytest.fixture(params=[False, True], ids=["up", "preview"])
-def mocks(request: pytest.FixtureRequest, fx: FruxonEmulator) -> bool:
+def mocks(request: pytest.FixtureRequest, emulator: FruxonEmulator) -> bool:
     pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=request.param)
     return bool(request.param)
 
@@ -60,7 +55,7 @@ def unknown_output() -> pulumi.Output[str]:
 
 
 def test_plain_functions_read_stack_config_and_return_typed_results(
-    fx: FruxonEmulator, mocks: bool
+    emulator: FruxonEmulator, mocks: bool
 ) -> None:
     result = fruxon.get_integrations(tags=["crm"])
     assert result.ids and all("crm" in i.tags for i in result.integrations)
@@ -68,12 +63,12 @@ def test_plain_functions_read_stack_config_and_return_typed_results(
     tools = fruxon.get_integration_tools("slack")
     assert tools.tools and all(t.integration_id in (None, "slack") for t in tools.tools)
     assert isinstance(fruxon.get_integration_configs("slack").configs, list)
-    assert fx.count("listIntegrations") == 1
+    assert emulator.count("listIntegrations") == 1
 
 
 @pulumi.runtime.test
 def test_output_functions_run_in_preview_when_inputs_are_known(
-    fx: FruxonEmulator, mocks: bool
+    emulator: FruxonEmulator, mocks: bool
 ) -> pulumi.Output[None]:
     ids = fruxon.get_integrations_output(query=pulumi.Output.from_input("sales"))
     one = fruxon.get_integration_output(pulumi.Output.from_input("github"))
@@ -86,14 +81,14 @@ def test_output_functions_run_in_preview_when_inputs_are_known(
         assert github.integration.id == "github"
         assert github_tools.tools
         assert github_configs.integration == "github"
-        assert fx.count("listIntegrations") == 1
-        assert fx.count("getIntegration") == 1
+        assert emulator.count("listIntegrations") == 1
+        assert emulator.count("getIntegration") == 1
 
     return pulumi.Output.all(ids, one, tools, configs).apply(check)
 
 
 @pulumi.runtime.test
-def test_unknown_input_gives_unknown_result_and_no_request(fx: FruxonEmulator) -> Any:
+def test_unknown_input_gives_unknown_result_and_no_request(emulator: FruxonEmulator) -> Any:
     pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=True)
     result = fruxon.get_integration_tools_output(unknown_output())
     ran: list[object] = []
@@ -102,12 +97,12 @@ def test_unknown_input_gives_unknown_result_and_no_request(fx: FruxonEmulator) -
     async def check() -> None:
         assert await result.is_known() is False
         assert ran == []
-        assert fx.requests == []
+        assert emulator.requests == []
 
     return asyncio.ensure_future(check())
 
 
-def test_results_are_not_secret_though_the_token_is(fx: FruxonEmulator, mocks: bool) -> None:
+def test_results_are_not_secret_though_the_token_is(emulator: FruxonEmulator, mocks: bool) -> None:
     @pulumi.runtime.test
     def body() -> Any:
         result = fruxon.get_integration_output("slack")
@@ -125,11 +120,11 @@ def test_results_are_not_secret_though_the_token_is(fx: FruxonEmulator, mocks: b
 
 
 @pytest.fixture
-def long_catalogue(fx: FruxonEmulator) -> FruxonEmulator:
+def long_catalogue(emulator: FruxonEmulator) -> FruxonEmulator:
     """More integrations than one page of 100 holds."""
     for n in range(250):
-        fx.add_integration(f"zz-bulk-{n:03d}", tags=["bulk"])
-    return fx
+        emulator.add_integration(f"zz-bulk-{n:03d}", tags=["bulk"])
+    return emulator
 
 
 def test_an_echoing_server_makes_get_integrations_raise_not_return_page_one(
@@ -142,18 +137,20 @@ def test_an_echoing_server_makes_get_integrations_raise_not_return_page_one(
     assert raised.value.total_count == 250
 
 
-def test_a_cycling_server_makes_get_integrations_raise(fx: FruxonEmulator, mocks: bool) -> None:
-    fx.set_page_cycle(True)
+def test_a_cycling_server_makes_get_integrations_raise(
+    emulator: FruxonEmulator, mocks: bool
+) -> None:
+    emulator.set_page_cycle(True)
     with pytest.raises(PaginationError, match="already listed"):
         fruxon.get_integrations()
-    assert fx.count("listIntegrations") == 2
+    assert emulator.count("listIntegrations") == 2
 
 
 def test_a_cycling_server_makes_get_integration_tools_raise(
-    fx: FruxonEmulator, mocks: bool
+    emulator: FruxonEmulator, mocks: bool
 ) -> None:
-    fx.add_integration("many-tools", tools=150)
-    fx.set_page_cycle(True)
+    emulator.add_integration("many-tools", tools=150)
+    emulator.set_page_cycle(True)
     with pytest.raises(PaginationError, match="/integrations/many-tools/tools"):
         fruxon.get_integration_tools("many-tools")
 
@@ -173,33 +170,33 @@ def test_the_output_form_fails_the_program_too(long_catalogue: FruxonEmulator) -
 # -- arguments --------------------------------------------------------------------------------
 
 
-def test_a_single_tag_string_is_one_tag(fx: FruxonEmulator, mocks: bool) -> None:
-    fx.add_integration("m-only", tags=["m"])  # would match the character 'm' of "crm"
+def test_a_single_tag_string_is_one_tag(emulator: FruxonEmulator, mocks: bool) -> None:
+    emulator.add_integration("m-only", tags=["m"])  # would match the character 'm' of "crm"
     as_string = fruxon.get_integrations(tags="crm")
     as_list = fruxon.get_integrations(tags=["crm"])
     assert as_string.ids == as_list.ids
     assert "m-only" not in as_string.ids
-    assert all(r.query.get("tags") == ["crm"] for r in fx.requests)
+    assert all(r.query.get("tags") == ["crm"] for r in emulator.requests)
 
 
-def test_a_single_type_string_is_one_type(fx: FruxonEmulator, mocks: bool) -> None:
+def test_a_single_type_string_is_one_type(emulator: FruxonEmulator, mocks: bool) -> None:
     assert (
         fruxon.get_integrations(types="SYSTEM").ids == fruxon.get_integrations(types=["SYSTEM"]).ids
     )
     tools = fruxon.get_integration_tools("slack", types="API")
-    assert all(r.query.get("types") == ["API"] for r in fx.requests if r.route == "listTools")
+    assert all(r.query.get("types") == ["API"] for r in emulator.requests if r.route == "listTools")
     assert tools.tools
 
 
 @pytest.mark.parametrize("flag", ["has_configs", "has_triggers", "has_channels"])
-def test_a_false_has_filter_is_refused(fx: FruxonEmulator, mocks: bool, flag: str) -> None:
+def test_a_false_has_filter_is_refused(emulator: FruxonEmulator, mocks: bool, flag: str) -> None:
     with pytest.raises(ValueError, match=f"{flag}=False"):
         fruxon.get_integrations(**{flag: False})
-    assert fx.requests == []
+    assert emulator.requests == []
 
 
-def test_configs_are_a_list(fx: FruxonEmulator, mocks: bool) -> None:
-    config_id = fx.add_config("github", display_name="Listed")
+def test_configs_are_a_list(emulator: FruxonEmulator, mocks: bool) -> None:
+    config_id = emulator.add_config("github", display_name="Listed")
     configs = fruxon.get_integration_configs("github").configs
     assert isinstance(configs, list)
     assert [c.id for c in configs] == [config_id]

@@ -69,8 +69,8 @@ def test_approve_of_a_used_url_fails_on_stderr(emulator: FruxonEmulator) -> None
 
 
 def test_approve_of_an_unreachable_url_fails_in_one_line() -> None:
-    with FruxonEmulator() as fx:
-        dead = f"{fx.base_url}/oauth/consent?state=x"
+    with FruxonEmulator() as emulator:
+        dead = f"{emulator.base_url}/oauth/consent?state=x"
     # The emulator is stopped: nothing listens on its port any more.
     failed = run("approve", dead)
 

@@ -52,21 +52,23 @@ def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
 # -- auth ---------------------------------------------------------------------------------------
 
 
-def test_missing_and_unknown_tokens_are_401(fx: FruxonEmulator) -> None:
-    url = f"{fx.base_url}/v1/tenants/{fx.workspace}/integrations"
+def test_missing_and_unknown_tokens_are_401(emulator: FruxonEmulator) -> None:
+    url = f"{emulator.base_url}/v1/tenants/{emulator.workspace}/integrations"
     with httpx.Client(trust_env=False) as bare:
         _problem(bare.get(url), 401)
         body = _problem(bare.get(url, headers={"Authorization": "Bearer fx_pat_nope"}), 401)
     assert "fx_pat_nope" not in json.dumps(body)
 
 
-def test_wrong_workspace_is_403(fx: FruxonEmulator, http: httpx.Client) -> None:
-    response = http.get(f"{fx.base_url}/v1/tenants/elsewhere/integrations")
+def test_wrong_workspace_is_403(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    response = http.get(f"{emulator.base_url}/v1/tenants/elsewhere/integrations")
     assert _problem(response, 403)["code"] == "workspace_mismatch"
 
 
-def test_missing_scope_is_403_insufficient_scope(fx: FruxonEmulator, http: httpx.Client) -> None:
-    token = fx.add_token(["integrations:read"])
+def test_missing_scope_is_403_insufficient_scope(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
+    token = emulator.add_token(["integrations:read"])
     headers = {"Authorization": f"Bearer {token}"}
     assert token.startswith("fx_sat_")
     assert http.get("/integrations/slack", headers=headers).status_code == 200
@@ -84,8 +86,8 @@ def test_missing_scope_is_403_insufficient_scope(fx: FruxonEmulator, http: httpx
     assert tools["required"] == "tools:read"
 
 
-def test_auth_health_is_scope_exempt(fx: FruxonEmulator, http: httpx.Client) -> None:
-    token = fx.add_token([])
+def test_auth_health_is_scope_exempt(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    token = emulator.add_token([])
     response = http.get("/auth/health", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response.json()["grantedScopes"] == []
@@ -125,10 +127,10 @@ def test_list_defaults_to_10_with_total_and_tool_counts(http: httpx.Client) -> N
     ],
 )
 def test_every_paging_spelling(
-    fx: FruxonEmulator, http: httpx.Client, size_param: str, token_param: str
+    emulator: FruxonEmulator, http: httpx.Client, size_param: str, token_param: str
 ) -> None:
     for n in range(25):
-        fx.add_integration(f"zz-{n:02d}", tags=["paged"])
+        emulator.add_integration(f"zz-{n:02d}", tags=["paged"])
     ids: list[str] = []
     token = ""
     for _ in range(3):
@@ -143,9 +145,9 @@ def test_every_paging_spelling(
     assert ids == [f"zz-{n:02d}" for n in range(25)]
 
 
-def test_skip_offset_and_page_size_clamps(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_skip_offset_and_page_size_clamps(emulator: FruxonEmulator, http: httpx.Client) -> None:
     for n in range(150):
-        fx.add_integration(f"zz-{n:03d}", tags=["bulk"])
+        emulator.add_integration(f"zz-{n:03d}", tags=["bulk"])
     assert len(_ids(http.get("/integrations", params={"tags": "bulk", "pageSize": 500}))) == 100
     assert len(_ids(http.get("/integrations", params={"tags": "bulk", "pageSize": 0}))) == 10
     assert len(_ids(http.get("/integrations", params={"tags": "bulk", "pageSize": -3}))) == 10
@@ -160,7 +162,7 @@ def test_bad_page_token_or_size_is_400(http: httpx.Client) -> None:
     assert http.get("/integrations", params={"unknownParam": "x"}).status_code == 200
 
 
-def test_filters(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_filters(emulator: FruxonEmulator, http: httpx.Client) -> None:
     def ids(**params: Any) -> list[str]:
         return _walk(http, "/integrations", **params)[0]
 
@@ -174,14 +176,14 @@ def test_filters(fx: FruxonEmulator, http: httpx.Client) -> None:
     assert "slack" not in ids(has_channels="false")
     assert set(ids(has_configs="true")) == {"salesforce", "slack", "stripe"}
     assert "github" in ids(has_triggers="true")
-    fx.add_config("github")
+    emulator.add_config("github")
     assert "github" in ids(hasConfigs="TRUE")
     assert ids(query="sales", types="SYSTEM", tags="marketing") == ["hubspot"]
     assert _problem(http.get("/integrations", params={"has_configs": "maybe"}), 400)
 
 
-def test_tools_list_pages_and_filters(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.add_integration("many", tools=123)
+def test_tools_list_pages_and_filters(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    emulator.add_integration("many", tools=123)
     ids, pages = _walk(http, "/integrations/many/tools", pageSize=100)
     assert len(set(ids)) == 123 and pages == 2
     first = http.get("/integrations/slack/tools").json()
@@ -195,8 +197,8 @@ def test_tools_list_pages_and_filters(fx: FruxonEmulator, http: httpx.Client) ->
     assert _problem(http.get("/integrations/nope/tools"), 404)
 
 
-def test_added_integration_options(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.add_integration(
+def test_added_integration_options(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    emulator.add_integration(
         "acme",
         display_name="Acme",
         description="Anvils",
@@ -214,7 +216,7 @@ def test_added_integration_options(fx: FruxonEmulator, http: httpx.Client) -> No
     (tool,) = http.get("/integrations/acme/tools").json()["items"]
     assert tool["id"] == "drop_anvil" and tool["integrationId"] == "acme"
     with pytest.raises(ValueError):
-        fx.add_integration("acme")
+        emulator.add_integration("acme")
 
 
 def test_generated_catalogue(http: httpx.Client) -> None:
@@ -231,7 +233,7 @@ def test_generated_catalogue(http: httpx.Client) -> None:
 # -- configs ------------------------------------------------------------------------------------
 
 
-def test_config_crud_and_modified_at(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_config_crud_and_modified_at(emulator: FruxonEmulator, http: httpx.Client) -> None:
     created = http.post("/integrations/github/configs", json={"displayName": "GH"})
     assert created.status_code == 200
     config = created.json()
@@ -264,34 +266,34 @@ def test_config_crud_and_modified_at(fx: FruxonEmulator, http: httpx.Client) -> 
     assert _problem(http.get(path), 404)
 
 
-def test_config_validation_and_ownership(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_config_validation_and_ownership(emulator: FruxonEmulator, http: httpx.Client) -> None:
     body = _problem(http.post("/integrations/github/configs", json={"displayName": ""}), 400)
     assert "displayName" in body["errors"]
     assert _problem(http.post("/integrations/github/configs", content=b"{nope"), 400)
-    slack_config = fx.add_config("slack")
+    slack_config = emulator.add_config("slack")
     assert _problem(http.get(f"/integrations/github/configs/{slack_config}"), 404)
     assert _problem(http.delete(f"/integrations/github/configs/{slack_config}"), 404)
 
 
-def test_drift_helpers(fx: FruxonEmulator, http: httpx.Client) -> None:
-    config_id = fx.add_config("slack", display_name="Bound", auth_method_id="oauth2")
-    before = fx.get_config(config_id)
+def test_drift_helpers(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    config_id = emulator.add_config("slack", display_name="Bound", auth_method_id="oauth2")
+    before = emulator.get_config(config_id)
     assert before["hasAuth"] is True and before["auth"]["grantedScopes"]
     before["displayName"] = "mutating the copy changes nothing"
-    assert fx.get_config(config_id)["displayName"] == "Bound"
-    fx.remove_auth(config_id)
+    assert emulator.get_config(config_id)["displayName"] == "Bound"
+    emulator.remove_auth(config_id)
     after = http.get(f"/integrations/slack/configs/{config_id}").json()
     assert after["hasAuth"] is False and after["modifiedAt"] > before["modifiedAt"]
-    fx.delete_config(config_id)
+    emulator.delete_config(config_id)
     assert http.get(f"/integrations/slack/configs/{config_id}").status_code == 404
 
 
 # -- OAuth --------------------------------------------------------------------------------------
 
 
-def test_authorize_approve_consume(fx: FruxonEmulator, http: httpx.Client) -> None:
-    config_id = fx.add_config("salesforce", display_name="SF")
-    before = fx.get_config(config_id)
+def test_authorize_approve_consume(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    config_id = emulator.add_config("salesforce", display_name="SF")
+    before = emulator.get_config(config_id)
     response = http.post(
         "/integrations/salesforce:authorize",
         json={
@@ -302,11 +304,11 @@ def test_authorize_approve_consume(fx: FruxonEmulator, http: httpx.Client) -> No
         },
     )
     url = response.json()["authorizationUrl"]
-    assert url.startswith(f"{fx.base_url}/oauth/consent?state=")
+    assert url.startswith(f"{emulator.base_url}/oauth/consent?state=")
 
-    key = fx.approve(url)
-    assert [r.route for r in fx.requests[-2:]] == ["consent", "success"]
-    assert fx.requests[-1].query["returnUrl"] == ["/done"]
+    key = emulator.approve(url)
+    assert [r.route for r in emulator.requests[-2:]] == ["consent", "success"]
+    assert emulator.requests[-1].query["returnUrl"] == ["/done"]
     consumed = http.post(
         "/integrations/salesforce:consumeOAuthCredentials",
         json={"credentialKey": key, "integrationConfigId": config_id},
@@ -323,10 +325,12 @@ def test_authorize_approve_consume(fx: FruxonEmulator, http: httpx.Client) -> No
     assert after["modifiedAt"] > before["modifiedAt"]
     assert after["publishedRevisionId"] is None  # consume writes the draft only
     with pytest.raises(RuntimeError, match="400"):
-        fx.approve(url)  # a consent state is approved once
+        emulator.approve(url)  # a consent state is approved once
 
 
-def test_success_page_shows_key_and_return_link(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_success_page_shows_key_and_return_link(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
     state = http.post(
         "/integrations/github:authorize",
         json={"integrationAuthMetadataId": "oauth2", "returnUrl": "/after"},
@@ -339,12 +343,12 @@ def test_success_page_shows_key_and_return_link(fx: FruxonEmulator, http: httpx.
         page = browser.get(location)
     assert page.headers["content-type"].startswith("text/html")
     assert key in page.text and 'href="/after"' in page.text
-    assert _problem(browser_get(fx, "/oauth/consent?state=unknown"), 400)
+    assert _problem(browser_get(emulator, "/oauth/consent?state=unknown"), 400)
 
 
-def browser_get(fx: FruxonEmulator, path: str) -> httpx.Response:
+def browser_get(emulator: FruxonEmulator, path: str) -> httpx.Response:
     with httpx.Client(trust_env=False) as browser:
-        return browser.get(fx.base_url + path)
+        return browser.get(emulator.base_url + path)
 
 
 def test_authorize_validation(http: httpx.Client) -> None:
@@ -370,14 +374,14 @@ def _consume(http: httpx.Client, integration: str, key: str, config_id: str) -> 
     )
 
 
-def test_spent_expired_unknown_keys(fx: FruxonEmulator, http: httpx.Client) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
+def test_spent_expired_unknown_keys(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
     assert _consume(http, "github", key, config_id).status_code == 200
     spent = _problem(_consume(http, "github", key, config_id), 400)
     assert spent["code"] == "credential_key_spent"
     assert "single-use" in spent["detail"] and key not in json.dumps(spent)
-    expired = fx.mint_credential_key("github", ttl=0)
+    expired = emulator.mint_credential_key("github", ttl=0)
     assert _problem(_consume(http, "github", expired, config_id), 400)["code"] == (
         "credential_key_expired"
     )
@@ -387,21 +391,23 @@ def test_spent_expired_unknown_keys(fx: FruxonEmulator, http: httpx.Client) -> N
     assert set(missing["errors"]) == {"credentialKey", "integrationConfigId"}
 
 
-def test_consume_config_and_integration_mismatches(fx: FruxonEmulator, http: httpx.Client) -> None:
-    github_config = fx.add_config("github")
-    slack_config = fx.add_config("slack")
-    key = fx.mint_credential_key("github")
+def test_consume_config_and_integration_mismatches(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
+    github_config = emulator.add_config("github")
+    slack_config = emulator.add_config("slack")
+    key = emulator.mint_credential_key("github")
     assert _problem(_consume(http, "github", key, slack_config), 404)
     assert _problem(_consume(http, "github", key, "00000000-0000-0000-0000-000000000000"), 404)
-    slack_key = fx.mint_credential_key("slack")
+    slack_key = emulator.mint_credential_key("slack")
     mismatch = _problem(_consume(http, "github", slack_key, github_config), 400)
     assert mismatch["code"] == "credential_key_integration_mismatch"
     # None of the failures spent the key.
     assert _consume(http, "github", key, github_config).status_code == 200
 
 
-def test_create_and_patch_consume_a_key(fx: FruxonEmulator, http: httpx.Client) -> None:
-    key = fx.mint_credential_key("slack", scopes=["chat:write"])
+def test_create_and_patch_consume_a_key(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    key = emulator.mint_credential_key("slack", scopes=["chat:write"])
     created = http.post(
         "/integrations/slack/configs", json={"displayName": "S", "oAuthCredentialKey": key}
     ).json()
@@ -410,10 +416,10 @@ def test_create_and_patch_consume_a_key(fx: FruxonEmulator, http: httpx.Client) 
         "/integrations/slack/configs", json={"displayname": "S2", "oauthCredentialKey": key}
     )
     assert _problem(again, 400)["code"] == "credential_key_spent"
-    config_id = fx.add_config("slack")
+    config_id = emulator.add_config("slack")
     patched = http.patch(
         f"/integrations/slack/configs/{config_id}",
-        json={"oAuthCredentialKey": fx.mint_credential_key("slack")},
+        json={"oAuthCredentialKey": emulator.mint_credential_key("slack")},
     ).json()
     assert patched["hasAuth"] is True
 
@@ -421,26 +427,30 @@ def test_create_and_patch_consume_a_key(fx: FruxonEmulator, http: httpx.Client) 
 # -- faults -------------------------------------------------------------------------------------
 
 
-def test_fail_next_is_route_limited_and_unprocessed(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.fail_next(2, status=502, route="getIntegration")
+def test_fail_next_is_route_limited_and_unprocessed(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
+    emulator.fail_next(2, status=502, route="getIntegration")
     assert http.get("/integrations").status_code == 200
     assert _problem(http.get("/integrations/slack"), 502)
     assert _problem(http.get("/integrations/slack"), 502)
     assert http.get("/integrations/slack").status_code == 200
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
-    fx.fail_next(1)
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
+    emulator.fail_next(1)
     assert _problem(_consume(http, "github", key, config_id), 503)
-    assert fx.get_config(config_id)["hasAuth"] is False
+    assert emulator.get_config(config_id)["hasAuth"] is False
     assert _consume(http, "github", key, config_id).status_code == 200
     with pytest.raises(ValueError):
-        fx.fail_next(1, route="noSuchRoute")
+        emulator.fail_next(1, route="noSuchRoute")
 
 
-def test_rate_limit_next_sends_retry_after_verbatim(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_rate_limit_next_sends_retry_after_verbatim(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
     when = "Wed, 21 Oct 2026 07:28:00 GMT"
-    fx.rate_limit_next(1, retry_after=when)
-    fx.rate_limit_next(1, retry_after="0", route="listIntegrations")
+    emulator.rate_limit_next(1, retry_after=when)
+    emulator.rate_limit_next(1, retry_after="0", route="listIntegrations")
     first = http.get("/integrations/slack")
     assert _problem(first, 429) and first.headers["retry-after"] == when
     assert http.get("/integrations/slack").status_code == 200
@@ -448,20 +458,20 @@ def test_rate_limit_next_sends_retry_after_verbatim(fx: FruxonEmulator, http: ht
     assert _problem(second, 429) and second.headers["retry-after"] == "0"
 
 
-def test_latency(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.set_latency(0.2)
+def test_latency(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    emulator.set_latency(0.2)
     started = time.monotonic()
     http.get("/integrations/slack")
     assert time.monotonic() - started >= 0.2
-    fx.fail_next(5)
-    fx.clear_faults()
+    emulator.fail_next(5)
+    emulator.clear_faults()
     started = time.monotonic()
     assert http.get("/integrations/slack").status_code == 200
     assert time.monotonic() - started < 0.2
 
 
-def test_malformed_json_next(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.malformed_json_next(1, route="listIntegrations")
+def test_malformed_json_next(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    emulator.malformed_json_next(1, route="listIntegrations")
     assert http.get("/integrations/slack").json()["id"] == "slack"
     broken = http.get("/integrations")
     assert broken.status_code == 200
@@ -470,34 +480,38 @@ def test_malformed_json_next(fx: FruxonEmulator, http: httpx.Client) -> None:
     assert http.get("/integrations").json()["items"]
 
 
-def test_drop_after_consume_processes_then_drops(fx: FruxonEmulator, http: httpx.Client) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
-    fx.drop_after_consume(1)
+def test_drop_after_consume_processes_then_drops(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
+    emulator.drop_after_consume(1)
     with pytest.raises(httpx.RemoteProtocolError):
         _consume(http, "github", key, config_id)
-    assert fx.get_config(config_id)["hasAuth"] is True
-    (record,) = [r for r in fx.requests if r.route == "consumeOAuthCredentials"]
+    assert emulator.get_config(config_id)["hasAuth"] is True
+    (record,) = [r for r in emulator.requests if r.route == "consumeOAuthCredentials"]
     assert (record.status, record.fault) == (0, "drop_after_consume")
     retried = _problem(_consume(http, "github", key, config_id), 400)
     assert retried["code"] == "credential_key_spent"
 
 
-def test_echo_page_tokens(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.set_echo_page_tokens(True)
+def test_echo_page_tokens(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    emulator.set_echo_page_tokens(True)
     first = http.get("/integrations", params={"pageSize": 5}).json()
     token = first["nextPageToken"]
     assert token
     second = http.get("/integrations", params={"pageSize": 5, "pageToken": token}).json()
     assert second["nextPageToken"] == token
     assert [i["id"] for i in second["items"]] != [i["id"] for i in first["items"]]
-    fx.set_echo_page_tokens(False)
+    emulator.set_echo_page_tokens(False)
     third = http.get("/integrations", params={"pageSize": 5, "pageToken": token}).json()
     assert third["nextPageToken"] not in ("", token)
 
 
-def test_page_cycle_serves_the_first_page_forever(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.set_page_cycle(True)
+def test_page_cycle_serves_the_first_page_forever(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
+    emulator.set_page_cycle(True)
     tokens: list[str] = []
     pages: list[list[str]] = []
     token = None
@@ -511,102 +525,104 @@ def test_page_cycle_serves_the_first_page_forever(fx: FruxonEmulator, http: http
         tokens.append(token)
     assert all(page == pages[0] for page in pages) and len(pages[0]) == 5
     assert len(set(tokens)) == 4 and all(tokens)
-    assert {r.fault for r in fx.requests} == {"page_cycle"}
-    fx.clear_faults()
+    assert {r.fault for r in emulator.requests} == {"page_cycle"}
+    emulator.clear_faults()
     assert http.get("/integrations", params={"pageToken": token}).json()["items"] == []
 
 
 def test_hang_next_never_answers_and_processes_nothing(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
-    config_id = fx.add_config("github")
-    key = fx.mint_credential_key("github")
-    fx.hang_next(1, route="consumeOAuthCredentials")
+    config_id = emulator.add_config("github")
+    key = emulator.mint_credential_key("github")
+    emulator.hang_next(1, route="consumeOAuthCredentials")
     with pytest.raises(httpx.ReadTimeout):
         http.post(
             "/integrations/github:consumeOAuthCredentials",
             json={"credentialKey": key, "integrationConfigId": config_id},
             timeout=0.3,
         )
-    assert fx.get_config(config_id)["hasAuth"] is False
-    (record,) = [r for r in fx.requests if r.route == "consumeOAuthCredentials"]
+    assert emulator.get_config(config_id)["hasAuth"] is False
+    (record,) = [r for r in emulator.requests if r.route == "consumeOAuthCredentials"]
     assert (record.status, record.fault) == (0, "hang")
     assert _consume(http, "github", key, config_id).status_code == 200
 
 
 def test_stop_ends_a_hanging_request() -> None:
-    fx = FruxonEmulator().start()
-    fx.hang_next(1)
+    emulator = FruxonEmulator().start()
+    emulator.hang_next(1)
     outcome: list[BaseException] = []
 
     def ask() -> None:
         try:
-            httpx.get(f"{fx.base_url}/v1/tenants/{fx.workspace}/auth/health", timeout=60)
+            httpx.get(
+                f"{emulator.base_url}/v1/tenants/{emulator.workspace}/auth/health", timeout=60
+            )
         except httpx.HTTPError as error:
             outcome.append(error)
 
     thread = threading.Thread(target=ask)
     thread.start()
-    while not fx.requests:
+    while not emulator.requests:
         time.sleep(0.01)
-    fx.stop()
+    emulator.stop()
     thread.join(timeout=30)
     assert not thread.is_alive()
     assert outcome and not isinstance(outcome[0], httpx.TimeoutException)
 
 
 def test_trickle_next_sends_the_whole_body_a_byte_at_a_time(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
     whole = http.get("/auth/health").content
-    fx.trickle_next(1, route="authHealth", interval=0.002)
+    emulator.trickle_next(1, route="authHealth", interval=0.002)
     with http.stream("GET", "/auth/health") as response:
         chunks = list(response.iter_raw())
     assert b"".join(chunks) == whole
     assert len(chunks) > 1
-    assert fx.requests[-1].fault == "trickle"
+    assert emulator.requests[-1].fault == "trickle"
     with pytest.raises(ValueError):
-        fx.trickle_next(1, interval=0)
+        emulator.trickle_next(1, interval=0)
 
 
-def test_the_log_names_each_fault(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.fail_next(1, route="getIntegration")
-    fx.rate_limit_next(1, route="getIntegration")
-    fx.malformed_json_next(1, route="getIntegration")
+def test_the_log_names_each_fault(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    emulator.fail_next(1, route="getIntegration")
+    emulator.rate_limit_next(1, route="getIntegration")
+    emulator.malformed_json_next(1, route="getIntegration")
     for _ in range(4):
         http.get("/integrations/slack")
-    faults = [r.fault for r in fx.requests]
+    faults = [r.fault for r in emulator.requests]
     assert faults == ["rate_limit", "fail", "malformed_json", None]
 
 
 # -- the log, threads, life cycle ----------------------------------------------------------------
 
 
-def test_request_log(fx: FruxonEmulator, http: httpx.Client) -> None:
-    fx.clear_requests()
+def test_request_log(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    emulator.clear_requests()
     http.get("/integrations", params={"pageSize": "5"}, headers={"User-Agent": "probe/1"})
     http.get("/integrations/nope")
-    (listed, missing) = fx.requests
+    (listed, missing) = emulator.requests
     assert listed == RequestRecord(
-        "GET", f"/v1/tenants/{fx.workspace}/integrations", {"pageSize": ["5"]}, 200,
+        "GET", f"/v1/tenants/{emulator.workspace}/integrations", {"pageSize": ["5"]}, 200,
         "listIntegrations", "probe/1",
     )  # fmt: skip
     assert (missing.route, missing.status) == ("getIntegration", 404)
-    assert fx.count("getIntegration") == 1 and fx.count("getIntegration", "POST") == 0
-    assert fx.token not in repr(fx.requests)
-    fx.clear_requests()
-    assert fx.requests == []
+    assert emulator.count("getIntegration") == 1 and emulator.count("getIntegration", "POST") == 0
+    assert emulator.token not in repr(emulator.requests)
+    emulator.clear_requests()
+    assert emulator.requests == []
 
 
-def test_thread_safety(fx: FruxonEmulator) -> None:
-    fx.clear_requests()
+def test_thread_safety(emulator: FruxonEmulator) -> None:
+    emulator.clear_requests()
     errors: list[BaseException] = []
 
     def worker() -> None:
         try:
             with httpx.Client(
-                base_url=f"{fx.base_url}/v1/tenants/{fx.workspace}",
-                headers={"Authorization": f"Bearer {fx.token}"},
+                base_url=f"{emulator.base_url}/v1/tenants/{emulator.workspace}",
+                headers={"Authorization": f"Bearer {emulator.token}"},
                 trust_env=False,
             ) as client:
                 for n in range(50):
@@ -621,13 +637,13 @@ def test_thread_safety(fx: FruxonEmulator) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(fx.requests) == 400
-    assert fx.count("listIntegrations") == 200 and fx.count("listConfigs") == 200
+    assert len(emulator.requests) == 400
+    assert emulator.count("listIntegrations") == 200 and emulator.count("listConfigs") == 200
 
 
 def test_stop_closes_keep_alive_connections() -> None:
-    with FruxonEmulator(token="fx_pat_fixed", workspace="ws") as fx:
-        url = f"{fx.base_url}/v1/tenants/ws/auth/health"
+    with FruxonEmulator(token="fx_pat_fixed", workspace="ws") as emulator:
+        url = f"{emulator.base_url}/v1/tenants/ws/auth/health"
         client = httpx.Client(headers={"Authorization": "Bearer fx_pat_fixed"}, trust_env=False)
         assert client.get(url).status_code == 200
     with pytest.raises(httpx.TransportError):

@@ -21,19 +21,25 @@ from pulumi_fruxon.testing import FruxonEmulator
 
 
 @pytest.fixture
-def sdk(fx: FruxonEmulator) -> FruxonClient:
-    return FruxonClient(token=fx.token, workspace=fx.workspace, base_url=fx.base_url)
+def sdk(emulator: FruxonEmulator) -> FruxonClient:
+    return FruxonClient(
+        token=emulator.token, workspace=emulator.workspace, base_url=emulator.base_url
+    )
 
 
-def test_list_integrations_walks_pages_with_filters(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+def test_list_integrations_walks_pages_with_filters(
+    emulator: FruxonEmulator, sdk: FruxonClient
+) -> None:
     for n in range(27):
-        fx.add_integration(f"zz-sdk-{n:02d}", tags=["sdk"], type="SYSTEM" if n % 2 else "CUSTOM")
-    fx.clear_requests()
+        emulator.add_integration(
+            f"zz-sdk-{n:02d}", tags=["sdk"], type="SYSTEM" if n % 2 else "CUSTOM"
+        )
+    emulator.clear_requests()
 
     found = sdk.list_integrations(tags=["sdk"], types=["SYSTEM"])
 
     assert [i.id for i in found] == [f"zz-sdk-{n:02d}" for n in range(1, 27, 2)]
-    assert fx.count("listIntegrations") == 2  # the SDK sends no page size: pages of 10
+    assert emulator.count("listIntegrations") == 2  # the SDK sends no page size: pages of 10
     assert all(i.type == "SYSTEM" and i.tags == ["sdk"] for i in found)
     everything = sdk.list_integrations()
     assert len(everything) == 12 + 27
@@ -45,12 +51,14 @@ def test_list_integrations_walks_pages_with_filters(fx: FruxonEmulator, sdk: Fru
     }
 
 
-def test_list_integrations_survives_the_echo_bug(fx: FruxonEmulator, sdk: FruxonClient) -> None:
-    fx.set_echo_page_tokens(True)
-    fx.clear_requests()
+def test_list_integrations_survives_the_echo_bug(
+    emulator: FruxonEmulator, sdk: FruxonClient
+) -> None:
+    emulator.set_echo_page_tokens(True)
+    emulator.clear_requests()
     found = sdk.list_integrations()
     assert len(found) == 10  # page 2 echoed its token back: the SDK drops it and stops
-    assert fx.count("listIntegrations") == 2
+    assert emulator.count("listIntegrations") == 2
 
 
 def test_get_integration_and_auth_methods(sdk: FruxonClient) -> None:
@@ -68,21 +76,21 @@ def test_get_integration_and_auth_methods(sdk: FruxonClient) -> None:
     assert sdk.list_integration_auth_methods("weather_api") == []
 
 
-def test_authorize_then_consent_then_configs(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+def test_authorize_then_consent_then_configs(emulator: FruxonEmulator, sdk: FruxonClient) -> None:
     result = sdk.authorize_integration(
         "slack",
         {"integrationAuthMetadataId": "oauth2", "scopes": ["chat:write"], "returnUrl": "/back"},
     )
-    key = fx.approve(result["authorizationUrl"])
-    config_id = fx.add_config("slack", display_name="SDK")
-    fx.clear_requests()
+    key = emulator.approve(result["authorizationUrl"])
+    config_id = emulator.add_config("slack", display_name="SDK")
+    emulator.clear_requests()
 
     # The SDK never consumes (docs/fruxon-api.md#consume); a bare POST stands in for the consent.
     body = f'{{"credentialKey":"{key}","integrationConfigId":"{config_id}"}}'.encode()
     request = Request(
-        f"{fx.base_url}/v1/tenants/{fx.workspace}/integrations/slack:consumeOAuthCredentials",
+        f"{emulator.base_url}/v1/tenants/{emulator.workspace}/integrations/slack:consumeOAuthCredentials",
         data=body,
-        headers={"Authorization": f"Bearer {fx.token}", "Content-Type": "application/json"},
+        headers={"Authorization": f"Bearer {emulator.token}", "Content-Type": "application/json"},
         method="POST",
     )
     with urlopen(request) as response:
@@ -105,17 +113,21 @@ def test_authorize_validation_is_a_validation_error(sdk: FruxonClient) -> None:
     assert "integrationAuthMetadataId" in missing.value.detail
 
 
-def test_401_is_authentication_error(fx: FruxonEmulator) -> None:
-    stranger = FruxonClient(token="fx_pat_unknown", workspace=fx.workspace, base_url=fx.base_url)
+def test_401_is_authentication_error(emulator: FruxonEmulator) -> None:
+    stranger = FruxonClient(
+        token="fx_pat_unknown", workspace=emulator.workspace, base_url=emulator.base_url
+    )
     with pytest.raises(AuthenticationError) as raised:
         stranger.get_integration("slack")
     assert raised.value.status == 401
     assert raised.value.title == "Unauthorized"
 
 
-def test_403_insufficient_scope(fx: FruxonEmulator) -> None:
+def test_403_insufficient_scope(emulator: FruxonEmulator) -> None:
     reader = FruxonClient(
-        token=fx.add_token(["integrations:read"]), workspace=fx.workspace, base_url=fx.base_url
+        token=emulator.add_token(["integrations:read"]),
+        workspace=emulator.workspace,
+        base_url=emulator.base_url,
     )
     assert reader.get_integration("github").id == "github"
     with pytest.raises(InsufficientScopeError) as raised:
@@ -124,24 +136,26 @@ def test_403_insufficient_scope(fx: FruxonEmulator) -> None:
     assert raised.value.granted == ["integrations:read"]
 
 
-def test_403_wrong_workspace_is_forbidden(fx: FruxonEmulator) -> None:
-    elsewhere = FruxonClient(token=fx.token, workspace="someone-else", base_url=fx.base_url)
+def test_403_wrong_workspace_is_forbidden(emulator: FruxonEmulator) -> None:
+    elsewhere = FruxonClient(
+        token=emulator.token, workspace="someone-else", base_url=emulator.base_url
+    )
     with pytest.raises(ForbiddenError) as raised:
         elsewhere.list_integrations()
     assert not isinstance(raised.value, InsufficientScopeError)
     assert raised.value.error_code == "workspace_mismatch"
 
 
-def test_404_is_not_found_error(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+def test_404_is_not_found_error(emulator: FruxonEmulator, sdk: FruxonClient) -> None:
     with pytest.raises(NotFoundError):
         sdk.get_integration("no-such-integration")
-    other = fx.add_config("github")
+    other = emulator.add_config("github")
     with pytest.raises(NotFoundError) as raised:
         sdk.get_integration_config("slack", other)
     assert raised.value.error_code == "config_not_found"
 
 
-def test_config_life_cycle_with_publishing(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+def test_config_life_cycle_with_publishing(emulator: FruxonEmulator, sdk: FruxonClient) -> None:
     created = sdk.create_integration_config(
         "internal_crm",
         {
@@ -168,7 +182,7 @@ def test_config_life_cycle_with_publishing(fx: FruxonEmulator, sdk: FruxonClient
     assert revision["note"] == "from the SDK"
     assert revision["configId"] == config_id
     assert "parameters" not in revision
-    assert fx.published(config_id)["parameters"]["webhook_secret"] == "whsec-sdk"
+    assert emulator.published(config_id)["parameters"]["webhook_secret"] == "whsec-sdk"
 
     fetched = sdk.get_integration_config("internal_crm", config_id)
     assert fetched["publishedRevisionId"] == revision["id"]

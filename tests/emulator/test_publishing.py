@@ -29,7 +29,7 @@ def test_a_new_config_is_an_unpublished_draft(http: httpx.Client) -> None:
 
 
 def test_publish_snapshots_the_draft_and_echoes_it_unmasked(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
     config = create(
         http,
@@ -45,13 +45,13 @@ def test_publish_snapshots_the_draft_and_echoes_it_unmasked(
     assert revision["version"] == 1
     assert revision["configId"] == config_id
     assert revision["note"] == "first"
-    assert revision["tenantId"] == fx.workspace
+    assert revision["tenantId"] == emulator.workspace
     assert {"id", "createdBy", "createdAt"} <= set(revision)
     # Like the real server: the whole snapshot, credentials unmasked.
     assert revision["parameters"]["webhook_secret"] == "whsec-1"
     assert revision["auth"]["parameters"] == {"api_key": "sk-live-1"}
-    assert fx.get_config(config_id)["publishedRevisionId"] == revision["id"]
-    assert fx.published(config_id) == revision
+    assert emulator.get_config(config_id)["publishedRevisionId"] == revision["id"]
+    assert emulator.published(config_id) == revision
 
 
 def test_publish_leaves_the_draft_and_modified_at_alone(http: httpx.Client) -> None:
@@ -63,12 +63,12 @@ def test_publish_leaves_the_draft_and_modified_at_alone(http: httpx.Client) -> N
 
 
 def test_versions_count_up_and_revisions_are_immutable(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
     config_id = create(http, parameters={"base_url": "https://a.example"})["id"]
-    first = fx.publish(config_id, note="a")
+    first = emulator.publish(config_id, note="a")
     http.patch(f"{CONFIGS}/{config_id}", json={"parameters": {"base_url": "https://b.example"}})
-    second = fx.publish(config_id)
+    second = emulator.publish(config_id)
 
     assert [first["version"], second["version"]] == [1, 2]
     history = http.get(f"{CONFIGS}/{config_id}/revisions").json()["items"]
@@ -82,13 +82,13 @@ def test_versions_count_up_and_revisions_are_immutable(
     assert second["note"] is None
 
 
-def test_revision_reads_mask_secrets(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_revision_reads_mask_secrets(emulator: FruxonEmulator, http: httpx.Client) -> None:
     config_id = create(
         http,
         parameters={"webhook_secret": "whsec-2"},
         auth={"integrationAuthMetadataId": "api_key", "parameters": {"api_key": "sk-2"}},
     )["id"]
-    revision = fx.publish(config_id)
+    revision = emulator.publish(config_id)
 
     listed = http.get(f"{CONFIGS}/{config_id}/revisions").text
     single = http.get(f"{CONFIGS}/{config_id}/revisions/{revision['id']}").text
@@ -99,18 +99,20 @@ def test_revision_reads_mask_secrets(fx: FruxonEmulator, http: httpx.Client) -> 
     }
 
 
-def test_rollback_repoints_without_a_new_version(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_rollback_repoints_without_a_new_version(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
     config_id = create(http)["id"]
-    first = fx.publish(config_id)
-    fx.publish(config_id)
+    first = emulator.publish(config_id)
+    emulator.publish(config_id)
 
     rolled = http.post(f"{CONFIGS}/{config_id}:rollback", json={"revisionId": first["id"]})
 
     assert rolled.status_code == 200
     assert rolled.json()["id"] == first["id"]
-    assert fx.get_config(config_id)["publishedRevisionId"] == first["id"]
-    assert len(fx.revisions(config_id)) == 2
-    assert fx.publish(config_id)["version"] == 3
+    assert emulator.get_config(config_id)["publishedRevisionId"] == first["id"]
+    assert len(emulator.revisions(config_id)) == 2
+    assert emulator.publish(config_id)["version"] == 3
 
 
 def test_rollback_and_revision_errors(http: httpx.Client) -> None:
@@ -127,7 +129,7 @@ def test_rollback_and_revision_errors(http: httpx.Client) -> None:
 
 
 def test_secret_parameters_are_masked_everywhere_a_config_is_returned(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
     created = http.post(
         CONFIGS,
@@ -145,14 +147,14 @@ def test_secret_parameters_are_masked_everywhere_a_config_is_returned(
     ]
     for response in responses:
         assert "whsec-3" not in response.text
-    assert fx.get_config(config_id)["parameters"] == {
+    assert emulator.get_config(config_id)["parameters"] == {
         "base_url": "https://crm.example",
         "webhook_secret": MASKED,
     }
 
 
 def test_a_masked_secret_sent_back_keeps_the_stored_value(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
     config_id = create(
         http, parameters={"base_url": "https://a.example", "webhook_secret": "whsec-4"}
@@ -162,18 +164,18 @@ def test_a_masked_secret_sent_back_keeps_the_stored_value(
         json={"parameters": {"base_url": "https://b.example", "webhook_secret": MASKED}},
     )
     assert patched.status_code == 200
-    assert fx.publish(config_id)["parameters"] == {
+    assert emulator.publish(config_id)["parameters"] == {
         "base_url": "https://b.example",
         "webhook_secret": "whsec-4",
     }
 
 
-def test_parameters_replace_the_whole_map(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_parameters_replace_the_whole_map(emulator: FruxonEmulator, http: httpx.Client) -> None:
     config_id = create(
         http, parameters={"base_url": "https://a.example", "webhook_secret": "whsec-5"}
     )["id"]
     http.patch(f"{CONFIGS}/{config_id}", json={"parameters": {"base_url": "https://c.example"}})
-    assert fx.publish(config_id)["parameters"] == {"base_url": "https://c.example"}
+    assert emulator.publish(config_id)["parameters"] == {"base_url": "https://c.example"}
 
 
 def test_a_masked_value_without_a_stored_secret_is_refused(http: httpx.Client) -> None:
@@ -185,10 +187,10 @@ def test_a_masked_value_without_a_stored_secret_is_refused(http: httpx.Client) -
 
 @pytest.mark.parametrize("auth", [None, "absent"])
 def test_patch_without_auth_keeps_the_bound_auth(
-    fx: FruxonEmulator, http: httpx.Client, auth: str | None
+    emulator: FruxonEmulator, http: httpx.Client, auth: str | None
 ) -> None:
     config_id = create(http)["id"]
-    key = fx.mint_credential_key("internal_crm")
+    key = emulator.mint_credential_key("internal_crm")
     consumed = http.post(
         "/integrations/internal_crm:consumeOAuthCredentials",
         json={"credentialKey": key, "integrationConfigId": config_id},
@@ -199,44 +201,46 @@ def test_patch_without_auth_keeps_the_bound_auth(
         body["auth"] = None
     http.patch(f"{CONFIGS}/{config_id}", json=body)
 
-    config = fx.get_config(config_id)
+    config = emulator.get_config(config_id)
     assert config["hasAuth"] is True
     assert config["auth"]["integrationAuthMetadataId"] == "oauth2"
-    assert fx.publish(config_id)["auth"]["parameters"]["accessToken"].startswith("fxoat_")
+    assert emulator.publish(config_id)["auth"]["parameters"]["accessToken"].startswith("fxoat_")
 
 
-def test_consume_writes_the_draft_only(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_consume_writes_the_draft_only(emulator: FruxonEmulator, http: httpx.Client) -> None:
     config_id = create(http)["id"]
-    key = fx.mint_credential_key("internal_crm")
+    key = emulator.mint_credential_key("internal_crm")
     http.post(
         "/integrations/internal_crm:consumeOAuthCredentials",
         json={"credentialKey": key, "integrationConfigId": config_id},
     )
-    config = fx.get_config(config_id)
+    config = emulator.get_config(config_id)
     assert config["hasAuth"] is True
     assert config["publishedRevisionId"] is None
-    assert fx.revisions(config_id) == []
+    assert emulator.revisions(config_id) == []
     # No config response ever carries the OAuth tokens.
     assert "fxoat_" not in http.get(f"{CONFIGS}/{config_id}").text
 
 
-def test_deleting_a_config_drops_its_revisions(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_deleting_a_config_drops_its_revisions(
+    emulator: FruxonEmulator, http: httpx.Client
+) -> None:
     config_id = create(http)["id"]
-    fx.publish(config_id)
+    emulator.publish(config_id)
     assert http.delete(f"{CONFIGS}/{config_id}").status_code == 204
     with pytest.raises(KeyError):
-        fx.revisions(config_id)
+        emulator.revisions(config_id)
 
 
-def test_revision_routes_need_their_scopes(fx: FruxonEmulator) -> None:
-    config_id = fx.add_config("internal_crm")
-    reader = fx.add_token(["integrations:read"])
-    base = f"{fx.base_url}/v1/tenants/{fx.workspace}{CONFIGS}/{config_id}"
+def test_revision_routes_need_their_scopes(emulator: FruxonEmulator) -> None:
+    config_id = emulator.add_config("internal_crm")
+    reader = emulator.add_token(["integrations:read"])
+    base = f"{emulator.base_url}/v1/tenants/{emulator.workspace}{CONFIGS}/{config_id}"
     headers = {"Authorization": f"Bearer {reader}"}
     with httpx.Client(headers=headers, trust_env=False) as client:
         assert client.get(f"{base}/revisions").status_code == 200
         refused = client.post(f"{base}:publish", json={})
         assert refused.status_code == 403
         assert refused.json()["required"] == "integrations:write"
-    assert fx.count("publishConfig") == 1
-    assert fx.count("listRevisions") == 1
+    assert emulator.count("publishConfig") == 1
+    assert emulator.count("listRevisions") == 1
