@@ -91,7 +91,12 @@ def test_auth_health_is_scope_exempt(fx: FruxonEmulator, http: httpx.Client) -> 
     assert response.json()["grantedScopes"] == []
     full = http.get("/auth/health").json()
     assert full["scheme"] == "Bearer"
-    assert set(full["grantedScopes"]) == {"integrations:read", "integrations:write", "tools:read"}
+    assert set(full["grantedScopes"]) == {
+        "integrations:read",
+        "integrations:write",
+        "tools:read",
+        "workspace:write",
+    }
     assert "expiresAt" in full and full["keyName"]
 
 
