@@ -21,6 +21,7 @@ from pulumi_fruxon.data_sources import (
     get_integrations_output,
 )
 from pulumi_fruxon.integration_auth import IntegrationAuth
+from pulumi_fruxon.integration_config import IntegrationConfig
 
 __all__ = [
     "AuthorizationUrl",
@@ -29,6 +30,7 @@ __all__ = [
     "GetIntegrationToolsResult",
     "GetIntegrationsResult",
     "IntegrationAuth",
+    "IntegrationConfig",
     "__version__",
     "get_integration",
     "get_integration_configs",

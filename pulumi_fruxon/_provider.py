@@ -26,7 +26,6 @@ are a state format too.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import threading
 import uuid
@@ -67,11 +66,6 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(contains_unknown(v) for v in value)
     return False
-
-
-def fingerprint(credential_key: str) -> str:
-    """`sha256:<hex>` of a credential key: enough to notice a new key, useless to replay one."""
-    return "sha256:" + hashlib.sha256(credential_key.encode("utf-8")).hexdigest()
 
 
 def shown(value: Any) -> str:
@@ -145,16 +139,36 @@ class Checker:
             return
         self.inputs[prop] = [v if is_unknown(v) else v.strip() for v in value]
 
-    def string_map(self, prop: str) -> None:
+    def string_map(self, prop: str, *, secret: bool = False) -> None:
+        """An optional map of strings; with `secret`, a reason never shows a value."""
         if not self._present(prop, False):
             return
         value = self.news[prop]
         if not isinstance(value, Mapping) or not all(
             isinstance(k, str) and (is_unknown(v) or isinstance(v, str)) for k, v in value.items()
         ):
-            self.fail(prop, f"{prop} must be a map of strings to strings, got {shown(value)}")
+            got = f"a {type(value).__name__}" if secret else shown(value)
+            self.fail(prop, f"{prop} must be a map of strings to strings, got {got}")
             return
         self.inputs[prop] = dict(value)
+
+    def text(self, prop: str, *, required: bool = True) -> None:
+        """A non-empty string, stripped."""
+        if not self._present(prop, required):
+            return
+        value = self.news[prop]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(prop, f"{prop} must be a non-empty string, got {shown(value)}")
+            return
+        self.inputs[prop] = value.strip()
+
+    def boolean(self, prop: str, *, default: bool) -> None:
+        """An optional bool; absent means `default`."""
+        value = self.news.get(prop)
+        if value is None:
+            self.inputs[prop] = default
+        elif not is_unknown(value) and not isinstance(value, bool):
+            self.fail(prop, f"{prop} must be true or false, got {shown(value)}")
 
 
 class FruxonProvider(ResourceProvider):

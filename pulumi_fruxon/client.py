@@ -45,6 +45,8 @@ from pulumi_fruxon.models import (
     IntegrationConfig,
     Listed,
     Page,
+    Revision,
+    RevisionList,
     Tool,
 )
 from pulumi_fruxon.settings import FruxonSettings
@@ -62,6 +64,12 @@ _REDACTED = "[redacted]"
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
+
+
+def _auth_body(auth_method: str) -> dict[str, Any]:
+    """An application-level `auth` naming a method and no credentials, as the official CLI
+    sends it when it creates a config for a credential link."""
+    return {"integrationAuthMetadataId": auth_method, "level": "APPLICATION", "parameters": {}}
 
 
 def _redact(value: Any, secrets: Sequence[str]) -> Any:
@@ -246,21 +254,105 @@ class FruxonClient:
         display_name: str,
         *,
         parameters: Mapping[str, Any] | None = None,
+        secret_parameters: Mapping[str, str] | None = None,
+        auth_method: str | None = None,
         oauth_credential_key: str | None = None,
     ) -> IntegrationConfig:
-        """Create a config (a draft). With `oauth_credential_key`, the key is consumed into it."""
+        """Create a config. It is a draft: no tool call resolves it until it is published.
+
+        `secret_parameters` travel in the same `parameters` map; their values are redacted from
+        any error. `auth_method` picks the config's `integrationAuthMetadataId` (application level,
+        no credentials), as the official CLI does before a credential link fills it. With
+        `oauth_credential_key`, the key is consumed into the new config.
+        """
         body: dict[str, Any] = {"displayName": display_name}
-        if parameters:
-            body["parameters"] = dict(parameters)
+        merged = {**(parameters or {}), **(secret_parameters or {})}
+        if merged:
+            body["parameters"] = merged
+        if auth_method:
+            body["auth"] = _auth_body(auth_method)
         if oauth_credential_key:
             body["oAuthCredentialKey"] = oauth_credential_key
         response = self._request(
             "POST",
             f"{self._integration_path(integration)}/configs",
             json_body=body,
-            secrets=(oauth_credential_key or "",),
+            secrets=(oauth_credential_key or "", *(secret_parameters or {}).values()),
         )
         return self._parse(response, IntegrationConfig)
+
+    def update_integration_config(
+        self,
+        integration: str,
+        config_id: str,
+        *,
+        display_name: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        secret_parameters: Mapping[str, str] | None = None,
+        auth_method: str | None = None,
+    ) -> IntegrationConfig:
+        """PATCH the config's draft with only the fields given.
+
+        Fruxon keeps every field left out, so leaving `auth_method` out never touches the auth
+        that a consume or a credential link bound. `parameters` and `secret_parameters` go out
+        together as one `parameters` map, which replaces the stored map whole; pass both, or
+        neither. Tool calls keep using the published revision until `publish_integration_config`.
+        """
+        body: dict[str, Any] = {}
+        if display_name is not None:
+            body["displayName"] = display_name
+        if parameters is not None or secret_parameters is not None:
+            body["parameters"] = {**(parameters or {}), **(secret_parameters or {})}
+        if auth_method is not None:
+            body["auth"] = _auth_body(auth_method)
+        response = self._request(
+            "PATCH",
+            self._config_path(integration, config_id),
+            json_body=body,
+            secrets=tuple((secret_parameters or {}).values()),
+        )
+        return self._parse(response, IntegrationConfig)
+
+    def publish_integration_config(
+        self, integration: str, config_id: str, *, note: str | None = None
+    ) -> Revision:
+        """Snapshot the draft as a new revision that tool calls resolve from their next call.
+
+        Fruxon echoes the whole snapshot, credentials unmasked; only the revision's identity and
+        non-secret fields are parsed (`Revision`). Not retried after the request may have been
+        sent: a second publish would make a second revision.
+        """
+        body: dict[str, Any] = {"note": note} if note else {}
+        response = self._request(
+            "POST", f"{self._config_path(integration, config_id)}:publish", json_body=body
+        )
+        return self._parse(response, Revision)
+
+    def list_config_revisions(self, integration: str, config_id: str) -> list[Revision]:
+        """Every published revision of a config, as the server orders them."""
+        response = self._request("GET", f"{self._config_path(integration, config_id)}/revisions")
+        data = self._json(response)
+        if isinstance(data, dict) and "revisions" in data and "items" not in data:
+            data = {"items": data["revisions"]}
+        elif isinstance(data, list):
+            data = {"items": data}
+        return self._validate(data, RevisionList).items
+
+    def get_config_revision(self, integration: str, config_id: str, revision_id: str) -> Revision:
+        """One revision of a config."""
+        path = f"{self._config_path(integration, config_id)}/revisions/{_segment(revision_id)}"
+        return self._parse(self._request("GET", path), Revision)
+
+    def rollback_integration_config(
+        self, integration: str, config_id: str, revision_id: str
+    ) -> Revision:
+        """Point the config at an earlier revision; Fruxon makes no new version."""
+        response = self._request(
+            "POST",
+            f"{self._config_path(integration, config_id)}:rollback",
+            json_body={"revisionId": revision_id},
+        )
+        return self._parse(response, Revision)
 
     def delete_integration_config(self, integration: str, config_id: str) -> None:
         self._request("DELETE", self._config_path(integration, config_id))

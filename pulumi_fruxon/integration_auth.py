@@ -8,7 +8,7 @@ the type token is `pulumi-python:dynamic/fruxon:IntegrationAuth`; the id is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
@@ -21,11 +21,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._provider import (
-    Checker,
-    FruxonProvider,
-    fingerprint,
-    is_unknown,
+from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown
+from pulumi_fruxon._publishing import (
+    PUBLISH_OUTPUTS,
+    not_published,
+    publish,
+    refresh_live,
+    wants_publish,
 )
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
@@ -38,7 +40,7 @@ from pulumi_fruxon.errors import (
     NotFoundError,
     ServerError,
 )
-from pulumi_fruxon.models import IntegrationConfig
+from pulumi_fruxon.models import IntegrationConfig, Revision, fingerprint
 
 __all__ = [
     "ConsumeOutcomeUnknownError",
@@ -52,7 +54,17 @@ __all__ = [
 IDENTITY = ("integration", "integration_config_id", "workspace")
 # Output keys read back from the config after binding.
 READ_BACK = ("auth_method_id", "level", "granted_scopes", "config_modified_at")
-OUTPUTS = (*IDENTITY, "credential_fingerprint", *READ_BACK)
+# Inputs that update in place: they only say how to publish.
+PUBLISHING = ("publish", "publish_note")
+OUTPUTS = (
+    *IDENTITY,
+    "credential_fingerprint",
+    *READ_BACK,
+    *PUBLISHING,
+    # The config's modifiedAt right after the bind; a revision published since carries it.
+    "bound_at",
+    *PUBLISH_OUTPUTS,
+)
 
 # Problem-details codes of a key that can never be consumed (again).
 _DEAD_KEY_CODES = frozenset(
@@ -101,6 +113,8 @@ class IntegrationAuthProvider(FruxonProvider):
         checker.uuid("integration_config_id")
         checker.secret_string("credential_key")
         checker.slug("workspace", required=False)
+        checker.boolean("publish", default=True)
+        checker.text("publish_note", required=False)
         return CheckResult(checker.inputs, checker.failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -128,6 +142,10 @@ class IntegrationAuthProvider(FruxonProvider):
             replaces.append("credential_key")
         if replaces:
             return DiffResult(changes=True, replaces=replaces)
+        # Publishing settings update in place, and so does a binding that is not live: the
+        # update publishes again and never consumes.
+        if _publishing_changed(news, olds) or wants_publish(news, olds):
+            return DiffResult(changes=True, replaces=[])
         return DiffResult(changes=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -142,6 +160,10 @@ class IntegrationAuthProvider(FruxonProvider):
             "integration_config_id": config_id,
             "workspace": workspace,
             "credential_fingerprint": fingerprint(credential_key),
+            **_publishing(props),
+            "published_revision_id": None,
+            "published_version": None,
+            "live": False,
         }
         resource_id = _resource_id(workspace, integration, config_id)
 
@@ -171,7 +193,7 @@ class IntegrationAuthProvider(FruxonProvider):
                 f"Fruxon did not confirm the consume for config {config_id} of '{integration}' "
                 f"({exc}), but the config now has auth bound since the call; adopting it."
             )
-            return CreateResult(resource_id, {**outs, **_read_back(after)})
+            return CreateResult(resource_id, self._bound(client, outs, after))
 
         # From here on the key is spent: always return a result, since the host cannot report a
         # partial failure and raising would orphan the binding.
@@ -182,8 +204,27 @@ class IntegrationAuthProvider(FruxonProvider):
                 f"Bound the credentials to config {config_id} of '{integration}', but could not "
                 f"read it back ({exc}); run `pulumi refresh` to fill in the auth outputs."
             )
-            return CreateResult(resource_id, outs)
-        return CreateResult(resource_id, {**outs, **_read_back(after)})
+            return CreateResult(resource_id, self._bound(client, outs, None))
+        return CreateResult(resource_id, self._bound(client, outs, after))
+
+    @staticmethod
+    def _bound(
+        client: FruxonClient, outs: dict[str, Any], after: IntegrationConfig | None
+    ) -> dict[str, Any]:
+        """The outputs of a bind: read back from the config, then published if wanted."""
+        if after is not None:
+            outs = {**outs, **_read_back(after), "bound_at": after.modified_at}
+        if outs.get("publish") is not False:
+            what = f"Bound IntegrationAuth to config {outs['integration_config_id']}"
+            published = publish(
+                client,
+                str(outs["integration"]),
+                str(outs["integration_config_id"]),
+                outs.get("publish_note"),
+                what=what,
+            )
+            outs.update(published or not_published(outs))
+        return outs
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh, or `IntegrationAuth.get`.
@@ -216,6 +257,9 @@ class IntegrationAuthProvider(FruxonProvider):
             workspace=client.workspace,
             **_read_back(config),
         )
+        if adopting:
+            outs.setdefault("publish", True)
+        outs.update(refresh_live(client, integration, config, outs, _carries(outs)))
         # No `inputs=` on purpose. The host hands `read` only the old outputs (dynamic/__main__.py
         # Read), so the inputs it could rebuild would lack `credential_key`. Leaving them unset
         # makes the engine keep the stored inputs, key included (deploy/step.go RefreshStep:
@@ -224,11 +268,23 @@ class IntegrationAuthProvider(FruxonProvider):
         return ReadResult(id_, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Never reached (every input replaces); returns full outputs so nothing is wiped."""
+        """Publish again when asked to (a binding that is not live, or new publish settings).
+
+        Every other change replaces, so an update never consumes a key.
+        """
         outs = {k: v for k, v in olds.items() if k in OUTPUTS}
-        for key in ("integration", "integration_config_id"):
-            if isinstance(news.get(key), str):
-                outs[key] = news[key]
+        outs.update(_publishing(news))
+        if outs["publish"]:
+            client = self.client(olds.get("workspace"))
+            what = f"IntegrationAuth on config {outs.get('integration_config_id')}"
+            published = publish(
+                client,
+                str(outs["integration"]),
+                str(outs["integration_config_id"]),
+                outs.get("publish_note"),
+                what=what,
+            )
+            outs.update(published or not_published(outs))
         return UpdateResult(outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -290,6 +346,32 @@ class IntegrationAuthProvider(FruxonProvider):
         )
 
 
+def _publishing(props: Mapping[str, Any]) -> dict[str, Any]:
+    note = props.get("publish_note")
+    return {
+        "publish": props.get("publish") is not False,
+        "publish_note": note.strip() or None if isinstance(note, str) else None,
+    }
+
+
+def _publishing_changed(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
+    if any(is_unknown(news.get(key)) for key in PUBLISHING):
+        return True
+    return _publishing(news) != _publishing(olds)
+
+
+def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
+    """A published revision carries this binding when it has auth and was made after it."""
+    bound_at = outs.get("bound_at")
+
+    def carries(revision: Revision) -> bool:
+        if not revision.has_auth:
+            return False
+        return not isinstance(bound_at, int) or (revision.created_at or 0) >= bound_at
+
+    return carries
+
+
 def _norm(key: str, value: Any) -> Any:
     """The form `check` stores: stripped, and UUIDs in lower case."""
     if not isinstance(value, str):
@@ -329,8 +411,13 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
     """OAuth credentials bound to a Fruxon integration config, from a single-use credential key.
 
     The key is consumed once, on create. Outputs hold its SHA-256 `credential_fingerprint`, never
-    the key. A new key, integration, config or workspace replaces the resource; nothing else makes
-    a diff. Deleting leaves the binding in place (Fruxon has no API to revoke it).
+    the key. A new key, integration, config or workspace replaces the resource. Deleting leaves
+    the binding in place (Fruxon has no API to revoke it).
+
+    The consume writes the config's draft; with `publish` (the default) the draft is then
+    published, so that tool calls use the credentials, and `live` says whether the published
+    revision carries the binding. A publish that fails, or a rollback that refresh finds, makes
+    `live` false, and the next `pulumi up` publishes again (an update: it never consumes).
     """
 
     integration: pulumi.Output[str]
@@ -341,6 +428,12 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
     level: pulumi.Output[str | None]
     granted_scopes: pulumi.Output[list[str]]
     config_modified_at: pulumi.Output[int | None]
+    publish: pulumi.Output[bool]
+    publish_note: pulumi.Output[str | None]
+    bound_at: pulumi.Output[int | None]
+    published_revision_id: pulumi.Output[str | None]
+    published_version: pulumi.Output[int | None]
+    live: pulumi.Output[bool]
 
     def __init__(
         self,
@@ -350,19 +443,19 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
         integration_config_id: pulumi.Input[str],
         credential_key: pulumi.Input[str],
         workspace: pulumi.Input[str] | None = None,
+        publish: pulumi.Input[bool] = True,
+        publish_note: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credential_key"])
         props: dict[str, Any] = {
+            **dict.fromkeys(OUTPUTS),
             "integration": integration,
             "integration_config_id": integration_config_id,
             "credential_key": pulumi.Output.secret(credential_key),
             "workspace": workspace,
-            "credential_fingerprint": None,
-            "auth_method_id": None,
-            "level": None,
-            "granted_scopes": None,
-            "config_modified_at": None,
+            "publish": publish,
+            "publish_note": publish_note,
         }
         super().__init__(
             IntegrationAuthProvider(),

@@ -6,10 +6,16 @@ plain strings so a value this package has never seen still parses, and optional 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Generic, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
+
+
+def fingerprint(value: str) -> str:
+    """`sha256:<hex>` of a secret: enough to notice a change, useless to replay the value."""
+    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 class WireModel(BaseModel):
@@ -127,6 +133,53 @@ class IntegrationConfig(WireModel):
     def is_authorized(self) -> bool:
         """Whether the draft has auth bound."""
         return self.has_auth or bool(self.auth and self.auth.integration_auth_metadata_id)
+
+
+class Revision(WireModel):
+    """A published revision of a config: its identity and non-secret fields only.
+
+    Fruxon's `:publish` (and possibly `:rollback`) echo the whole snapshot with credentials
+    unmasked. None of that may be kept: unknown fields are dropped, `auth` is reduced to whether
+    one is bound and its method id, and `parameters` to a fingerprint per name.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True
+    )
+
+    id: str
+    config_id: str | None = None
+    version: int | None = None
+    note: str | None = None
+    sandbox_mode: str | None = None
+    egress_country: str | None = None
+    created_by: str | None = None
+    created_at: int | None = None
+    has_auth: bool = False
+    auth_method_id: str | None = None
+    parameter_fingerprints: dict[str, str] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_secrets(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        kept = {k: v for k, v in data.items() if k not in ("auth", "parameters")}
+        auth = data.get("auth")
+        method = auth.get("integrationAuthMetadataId") if isinstance(auth, dict) else None
+        kept["hasAuth"] = isinstance(method, str) and bool(method)
+        kept["authMethodId"] = method if isinstance(method, str) else None
+        parameters = data.get("parameters")
+        if isinstance(parameters, dict):
+            kept["parameterFingerprints"] = {
+                str(name): fingerprint(value if isinstance(value, str) else repr(value))
+                for name, value in parameters.items()
+            }
+        return kept
+
+
+class RevisionList(WireModel):
+    items: list[Revision] = []
 
 
 ItemT = TypeVar("ItemT", bound=WireModel)

@@ -178,9 +178,7 @@ def test_parameters_replace_the_whole_map(fx: FruxonEmulator, http: httpx.Client
 
 def test_a_masked_value_without_a_stored_secret_is_refused(http: httpx.Client) -> None:
     config_id = create(http)["id"]
-    refused = http.patch(
-        f"{CONFIGS}/{config_id}", json={"parameters": {"webhook_secret": MASKED}}
-    )
+    refused = http.patch(f"{CONFIGS}/{config_id}", json={"parameters": {"webhook_secret": MASKED}})
     assert refused.status_code == 400
     assert "parameters.webhook_secret" in refused.json()["errors"]
 

@@ -12,7 +12,7 @@ import httpx
 import pulumi
 import pytest
 
-from pulumi_fruxon._provider import fingerprint
+from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
 from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks

@@ -12,10 +12,10 @@ from collections.abc import Callable
 import pytest
 from pulumi.runtime import rpc
 
-from pulumi_fruxon._provider import fingerprint
 from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
+from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import (
     AUTHORIZATION_URL,
@@ -207,12 +207,15 @@ def test_new_key_replaces_and_the_old_delete_keeps_the_new_binding(
 
     assert stack.up(auth_inputs(config_id, second_key)) == "replace"
 
-    # Create-before-delete: the new consume happened, then the old resource's Delete ran and
-    # wrote nothing, so the config still carries the new binding.
+    # Create-before-delete: the new consume happened and was published, then the old resource's
+    # Delete ran and wrote nothing, so the config still carries the new binding.
     assert [state.id for state in stack.deleted] == [old_id]
     routes = [(r.method, r.route) for r in emulator.requests]
     consume_at = routes.index(("POST", "consumeOAuthCredentials"))
-    assert all(method not in WRITES for method, _ in routes[consume_at + 1 :])
+    writes = [route for method, route in routes[consume_at + 1 :] if method in WRITES]
+    assert writes == ["publishConfig"]
+    published = emulator.published(config_id)
+    assert published is not None and published["auth"]["grantedScopes"] == ["api"]
     assert emulator.count("consumeOAuthCredentials") == 1
     config = emulator.get_config(config_id)
     assert config["hasAuth"] is True

@@ -10,7 +10,6 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.output import Unknown
 
-from pulumi_fruxon._provider import fingerprint
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
@@ -21,6 +20,7 @@ from pulumi_fruxon.errors import (
     ServerError,
 )
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
+from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 
 CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
@@ -54,6 +54,9 @@ def outputs_for(provider: IntegrationAuthProvider, props: dict[str, Any]) -> dic
         "integration_config_id": props["integration_config_id"],
         "workspace": provider.effective_workspace(props.get("workspace")),
         "credential_fingerprint": fingerprint(props["credential_key"]),
+        "publish": True,
+        "publish_note": None,
+        "live": True,
     }
 
 
@@ -119,6 +122,7 @@ def test_check_normalizes_and_otherwise_passes_inputs_through() -> None:
         "integration": "salesforce",
         "integration_config_id": CONFIG_ID,
         "credential_key": "fxck_key",
+        "publish": True,
         "__provider": "pickled",
     }
 
@@ -127,6 +131,7 @@ def test_check_accepts_unknowns() -> None:
     news = {key: Unknown() for key in inputs()} | {"workspace": Unknown()}
     result = IntegrationAuthProvider().check({}, news)
     assert result.failures == []
+    assert result.inputs.pop("publish") is True  # the default, filled in
     assert all(isinstance(v, Unknown) for v in result.inputs.values())
 
 
@@ -193,9 +198,11 @@ def test_create_binds_and_reads_back(emulator: FruxonEmulator) -> None:
     config_id = emulator.add_config("salesforce")
     key = emulator.mint_credential_key("salesforce", scopes=["api"])
 
-    result = provider.create(inputs(config_id, key))
+    result = provider.create(provider.check({}, inputs(config_id, key)).inputs)
 
     assert result.id == f"demo/salesforce/{config_id}"
+    modified_at = emulator.get_config(config_id)["modifiedAt"]
+    (revision,) = emulator.revisions(config_id)
     assert result.outs == {
         "integration": "salesforce",
         "integration_config_id": config_id,
@@ -204,13 +211,21 @@ def test_create_binds_and_reads_back(emulator: FruxonEmulator) -> None:
         "auth_method_id": "oauth2",
         "level": "APPLICATION",
         "granted_scopes": ["api"],
-        "config_modified_at": emulator.get_config(config_id)["modifiedAt"],
+        "config_modified_at": modified_at,
+        "bound_at": modified_at,
+        "publish": True,
+        "publish_note": None,
+        "published_revision_id": revision["id"],
+        "published_version": 1,
+        "live": True,
     }
     assert [(r.method, r.route) for r in emulator.requests] == [
         ("GET", "getConfig"),
         ("POST", "consumeOAuthCredentials"),
         ("GET", "getConfig"),
+        ("POST", "publishConfig"),
     ]
+    assert revision["auth"]["grantedScopes"] == ["api"]
 
 
 def test_create_in_a_resource_workspace_uses_that_workspace(emulator: FruxonEmulator) -> None:
@@ -355,9 +370,22 @@ def test_read_drops_a_refreshed_binding_but_a_get_fails_loudly(
 def test_update_returns_full_outputs(emulator: FruxonEmulator) -> None:
     provider = configured(emulator)
     olds = {**outputs_for(provider, inputs()), "level": "APPLICATION", "granted_scopes": ["api"]}
-    result = provider.update("id", olds, inputs())
-    assert result.outs == olds
+    result = provider.update("id", olds, {**inputs(), "publish": False})
+    assert result.outs == {**olds, "publish": False}
     assert emulator.requests == []
+
+
+def test_update_publishes_and_never_consumes(emulator: FruxonEmulator) -> None:
+    provider = configured(emulator)
+    config_id = emulator.add_config("salesforce", auth_method_id="oauth2")
+    olds = {**outputs_for(provider, inputs(config_id)), "live": False}
+
+    result = provider.update("id", olds, inputs(config_id, publish_note="again"))
+
+    assert result.outs is not None and result.outs["live"] is True
+    (revision,) = emulator.revisions(config_id)
+    assert (result.outs["published_revision_id"], revision["note"]) == (revision["id"], "again")
+    assert [r.route for r in emulator.requests] == ["publishConfig"]
 
 
 def test_delete_sends_nothing_and_warns_once(

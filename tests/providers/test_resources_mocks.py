@@ -11,9 +11,9 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
-from pulumi_fruxon._provider import fingerprint
 from pulumi_fruxon.authorization_url import AuthorizationUrl
 from pulumi_fruxon.integration_auth import IntegrationAuth
+from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
 from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks

@@ -1,0 +1,99 @@
+"""Publishing a config's draft, and telling whether what a resource wrote is live.
+
+Fruxon resolves tool calls against a config's published revision, never its draft
+(docs/fruxon-api.md#drafts-and-revisions). A resource that writes the draft publishes it, and its
+outputs say what it published:
+
+- `published_revision_id`, `published_version`: the revision this stack last published, or a
+  newer one that refresh found still carrying the resource's values;
+- `live`: whether the revision tool calls resolve now carries them.
+
+A failed publish never fails the operation that wrote the draft (the host cannot report a partial
+failure, and the write is done): the resource records `live: false`, and its `diff` asks for an
+update, which publishes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+
+from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.errors import FruxonError, NotFoundError
+from pulumi_fruxon.models import IntegrationConfig, Revision
+
+PUBLISH_OUTPUTS = ("published_revision_id", "published_version", "live")
+
+
+def publish(
+    client: FruxonClient, integration: str, config_id: str, note: Any, *, what: str
+) -> dict[str, Any] | None:
+    """Publish the draft; the publish outputs, or None (after a warning) when it failed."""
+    try:
+        revision = client.publish_integration_config(
+            integration, config_id, note=note if isinstance(note, str) and note else None
+        )
+    except FruxonError as exc:
+        pulumi.log.warn(
+            f"{what}: the change is in the draft of config {config_id} of '{integration}', but "
+            f"publishing it failed ({exc}). Tool calls do not see it yet, so `live` is false; "
+            "the next `pulumi up` publishes again."
+        )
+        return None
+    return {
+        "published_revision_id": revision.id,
+        "published_version": revision.version,
+        "live": True,
+    }
+
+
+def not_published(olds: Mapping[str, Any]) -> dict[str, Any]:
+    """The publish outputs when nothing (new) was published: the last ones, not live."""
+    return {
+        "published_revision_id": olds.get("published_revision_id"),
+        "published_version": olds.get("published_version"),
+        "live": False,
+    }
+
+
+def wants_publish(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
+    """Whether `diff` must ask for an update to publish: publishing is on and the last state
+    was not live (a failed publish, a rollback found by refresh, or a state from before
+    publishing existed)."""
+    return news.get("publish") is not False and olds.get("live") is not True
+
+
+def refresh_live(
+    client: FruxonClient,
+    integration: str,
+    config: IntegrationConfig,
+    olds: Mapping[str, Any],
+    carries: Callable[[Revision], bool],
+) -> dict[str, Any]:
+    """The publish outputs as the server has them now. Reads one revision at most.
+
+    Live means: the published revision is the one this stack last recorded (and it was live
+    then), or it is at least as new and `carries` the resource's values. An older revision (a
+    rollback) is never live, even if it looks alike: secrets cannot be compared.
+    """
+    current = config.published_revision_id
+    stored_id = olds.get("published_revision_id")
+    stored_version = olds.get("published_version")
+    if current is None:
+        return not_published(olds)
+    if current == stored_id:
+        return {**not_published(olds), "live": olds.get("live") is not False}
+    try:
+        revision = client.get_config_revision(integration, config.id, current)
+    except NotFoundError:
+        return not_published(olds)
+    floor = stored_version if isinstance(stored_version, int) else 0
+    if revision.version is not None and revision.version >= floor and carries(revision):
+        return {
+            "published_revision_id": revision.id,
+            "published_version": revision.version,
+            "live": True,
+        }
+    return not_published(olds)

@@ -1,0 +1,433 @@
+"""`IntegrationConfig`: a Fruxon integration config declared in the stack, published by default.
+
+State format (see `pulumi_fruxon._provider`): the provider is
+`pulumi_fruxon.integration_config.IntegrationConfigProvider`, pickled by reference with state
+`{}`; the type token is `pulumi-python:dynamic/fruxon:IntegrationConfig`; the id is
+`<workspace>/<integration>/<config_id>`; the outputs are the keys of `OUTPUTS`. Secret parameter
+values are never outputs: `secret_parameter_fingerprints` holds a SHA-256 per name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from pulumi_fruxon._provider import Checker, FruxonProvider, contains_unknown, is_unknown
+from pulumi_fruxon._publishing import (
+    PUBLISH_OUTPUTS,
+    not_published,
+    publish,
+    refresh_live,
+    wants_publish,
+)
+from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.errors import (
+    APIError,
+    FruxonError,
+    IntegrationConfigNotFoundError,
+    NotFoundError,
+)
+from pulumi_fruxon.models import IntegrationConfig as ConfigModel
+from pulumi_fruxon.models import Revision, fingerprint
+
+__all__ = ["IntegrationConfig", "IntegrationConfigProvider"]
+
+# Input keys whose change replaces the config; every other declared input updates in place.
+IDENTITY = ("integration", "workspace")
+SETTINGS = ("display_name", "parameters", "auth_method", "publish", "publish_note")
+OUTPUTS = (
+    *IDENTITY,
+    *SETTINGS,
+    "config_id",
+    "has_auth",
+    "secret_parameter_fingerprints",
+    *PUBLISH_OUTPUTS,
+)
+
+
+def _resource_id(workspace: str, integration: str, config_id: str) -> str:
+    return f"{workspace}/{integration}/{config_id}"
+
+
+def _fingerprints(secret_parameters: Any) -> dict[str, str]:
+    if not isinstance(secret_parameters, Mapping):
+        return {}
+    return {str(k): fingerprint(v) for k, v in secret_parameters.items() if isinstance(v, str)}
+
+
+def _plain(value: Any) -> Any:
+    """A setting as `diff` compares it: stripped text; absent, None and empty maps alike."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, Mapping):
+        return dict(value) or None
+    return value
+
+
+def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
+    """Whether a published revision holds the declared parameters and auth method.
+
+    Plain parameters are compared by fingerprint. Secret ones only by name: a server may mask
+    them in revision reads, and an older revision is ruled out by version before this runs.
+    """
+    parameters = outs.get("parameters") or {}
+    secret_names = set(outs.get("secret_parameter_fingerprints") or {})
+    auth_method = outs.get("auth_method")
+
+    def carries(revision: Revision) -> bool:
+        found = revision.parameter_fingerprints
+        if set(found) != set(parameters) | secret_names:
+            return False
+        if any(found.get(k) != fingerprint(v) for k, v in parameters.items()):
+            return False
+        return auth_method is None or revision.auth_method_id == auth_method
+
+    return carries
+
+
+class IntegrationConfigProvider(FruxonProvider):
+    """Creates, updates, publishes and deletes one integration config."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate shapes only: no network, unknowns pass, never raises."""
+        if not isinstance(news, Mapping):
+            news = {}
+        checker = Checker(news)
+        checker.slug("integration")
+        checker.text("display_name")
+        checker.string_map("parameters")
+        checker.string_map("secret_parameters", secret=True)
+        checker.slug("auth_method", required=False)
+        checker.boolean("publish", default=True)
+        checker.text("publish_note", required=False)
+        checker.slug("workspace", required=False)
+        plain, secret = news.get("parameters"), news.get("secret_parameters")
+        if isinstance(plain, Mapping) and isinstance(secret, Mapping):
+            both = sorted(set(plain) & set(secret))
+            if both:
+                checker.fail(
+                    "secret_parameters",
+                    f"{', '.join(both)} appear in both parameters and secret_parameters; "
+                    "declare each parameter in one of them",
+                )
+        return CheckResult(checker.inputs, checker.failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare new inputs with the old OUTPUTS, offline. Identity replaces; settings update."""
+        replaces: list[str] = []
+        integration = news.get("integration")
+        if is_unknown(integration) or _plain(integration) != _plain(olds.get("integration")):
+            replaces.append("integration")
+        workspace = news.get("workspace")
+        if is_unknown(workspace):
+            replaces.append("workspace")
+        else:
+            # None means "the configured workspace", unknowable before configure ran.
+            effective = self.effective_workspace(workspace)
+            if effective is not None and effective != olds.get("workspace"):
+                replaces.append("workspace")
+        if replaces:
+            return DiffResult(changes=True, replaces=replaces)
+        changed = [key for key in SETTINGS if _setting_changed(key, news.get(key), olds.get(key))]
+        secrets = news.get("secret_parameters")
+        if contains_unknown(secrets) or _fingerprints(secrets) != (
+            olds.get("secret_parameter_fingerprints") or {}
+        ):
+            changed.append("secret_parameters")
+        if changed or wants_publish(news, olds):
+            return DiffResult(changes=True, replaces=[])
+        return DiffResult(changes=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """POST the config, then publish it unless `publish` is false. Never runs in preview."""
+        client = self.client(props.get("workspace"))
+        integration = str(props["integration"]).strip()
+        config = client.create_integration_config(
+            integration,
+            str(props["display_name"]).strip(),
+            parameters=props.get("parameters") or None,
+            secret_parameters=props.get("secret_parameters") or None,
+            auth_method=props.get("auth_method") or None,
+        )
+        outs = self._outputs(client, integration, config, props)
+        # From here on the config exists: always return it, so that it is never orphaned.
+        outs.update(self._publish(client, integration, config.id, props, outs, "Created"))
+        return CreateResult(_resource_id(client.workspace, integration, config.id), outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """PATCH only what changed, never `auth` unless `auth_method` changed; then publish."""
+        client = self.client(news.get("workspace"))
+        integration = str(olds["integration"])
+        config_id = str(olds["config_id"])
+        change: dict[str, Any] = {}
+        if _setting_changed("display_name", news.get("display_name"), olds.get("display_name")):
+            change["display_name"] = str(news["display_name"]).strip()
+        secrets = news.get("secret_parameters") or {}
+        if _setting_changed("parameters", news.get("parameters"), olds.get("parameters")) or (
+            _fingerprints(secrets) != (olds.get("secret_parameter_fingerprints") or {})
+        ):
+            # `parameters` replaces the stored map whole, so both maps always go together.
+            change["parameters"] = dict(news.get("parameters") or {})
+            change["secret_parameters"] = dict(secrets)
+        auth_method = news.get("auth_method")
+        if auth_method and _setting_changed("auth_method", auth_method, olds.get("auth_method")):
+            change["auth_method"] = auth_method
+        if change:
+            try:
+                config = client.update_integration_config(integration, config_id, **change)
+            except NotFoundError as exc:
+                raise _gone(client.workspace, integration, config_id, exc) from None
+            outs = self._outputs(client, integration, config, news)
+        else:
+            outs = {**{k: v for k, v in olds.items() if k in OUTPUTS}, **_settings(news)}
+        outs.update(not_published(olds) if change else {k: olds.get(k) for k in PUBLISH_OUTPUTS})
+        outs.update(self._publish(client, integration, config_id, news, outs, "Updated"))
+        return UpdateResult(outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh, or `IntegrationConfig.get`.
+
+        Drift in the display name or the plain parameters shows in the outputs, so the refresh
+        diff shows it and the next `up` puts the declared values back. Secret values cannot be
+        read (Fruxon masks them): their fingerprints are kept as they were. `auth_method` is kept
+        as declared, so that a refresh never turns an auth that `IntegrationAuth` or a credential
+        link bound into a change. `live` follows the published revision.
+        """
+        workspace, integration, config_id = _identity(id_, props)
+        adopting = not isinstance(props.get("config_id"), str)
+        client = self.client(workspace)
+        try:
+            config = client.get_integration_config(integration, config_id)
+        except NotFoundError:
+            if not adopting:
+                return ReadResult(None, {})
+            raise IntegrationConfigNotFoundError(
+                f"IntegrationConfig.get({id_!r}): config {config_id} of integration "
+                f"'{integration}' does not exist in workspace '{client.workspace}'. "
+                "`fruxon.get_integration_configs(integration)` lists the configs."
+            ) from None
+        if adopting:
+            secret_names = _secret_names(client, integration) & set(config.parameters)
+            olds: dict[str, Any] = {
+                "auth_method": config.auth_method_id,
+                "publish": True,
+                "secret_parameter_fingerprints": {},
+            }
+        else:
+            olds = {k: v for k, v in props.items() if k in OUTPUTS}
+            secret_names = set(olds.get("secret_parameter_fingerprints") or {})
+        outs = {
+            **olds,
+            "integration": integration,
+            "workspace": client.workspace,
+            "config_id": config.id,
+            "display_name": config.display_name,
+            "parameters": {k: v for k, v in config.parameters.items() if k not in secret_names},
+            "has_auth": config.is_authorized,
+        }
+        outs.update(refresh_live(client, integration, config, olds, _carries(outs)))
+        # No `inputs=`: the engine keeps the stored inputs, `secret_parameters` included, which
+        # the outputs cannot rebuild.
+        return ReadResult(_resource_id(client.workspace, integration, config.id), outs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """DELETE the config; one that is already gone counts as deleted."""
+        client = self.client(props.get("workspace"))
+        integration = str(props["integration"])
+        config_id = str(props["config_id"])
+        try:
+            client.delete_integration_config(integration, config_id)
+        except NotFoundError:
+            return
+        except APIError as exc:
+            raise FruxonError(
+                f"Fruxon refused to delete config {config_id} of integration '{integration}' "
+                f"in workspace '{client.workspace}': {exc}\nIf agents still use the config, "
+                "point them at another config first and run `pulumi destroy` (or `up`) again. "
+                "To drop it from the stack but keep it in Fruxon, run "
+                "`pulumi state delete <urn>`."
+            ) from None
+
+    def _outputs(
+        self,
+        client: FruxonClient,
+        integration: str,
+        config: ConfigModel,
+        props: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        return {
+            "integration": integration,
+            "workspace": client.workspace,
+            **_settings(props),
+            "config_id": config.id,
+            "has_auth": config.is_authorized,
+            "secret_parameter_fingerprints": _fingerprints(props.get("secret_parameters")),
+            "published_revision_id": config.published_revision_id,
+            "published_version": None,
+            "live": False,
+        }
+
+    @staticmethod
+    def _publish(
+        client: FruxonClient,
+        integration: str,
+        config_id: str,
+        props: Mapping[str, Any],
+        outs: Mapping[str, Any],
+        verb: str,
+    ) -> dict[str, Any]:
+        if props.get("publish") is False:
+            return {}
+        what = f"{verb} IntegrationConfig {config_id}"
+        published = publish(client, integration, config_id, props.get("publish_note"), what=what)
+        return published if published is not None else not_published(outs)
+
+
+def _settings(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared settings as outputs; text stripped, `publish` defaulting to true."""
+    return {
+        "display_name": _plain(props.get("display_name")),
+        "parameters": dict(props.get("parameters") or {}),
+        "auth_method": _plain(props.get("auth_method")),
+        "publish": props.get("publish") is not False,
+        "publish_note": _plain(props.get("publish_note")),
+    }
+
+
+def _setting_changed(key: str, new: Any, old: Any) -> bool:
+    if contains_unknown(new):
+        return True
+    if key == "publish":
+        return (new is not False) != (old is not False)
+    if key == "auth_method" and new is None:
+        # Leaving auth_method out never unbinds anything, so it is not a change.
+        return False
+    return bool(_plain(new) != _plain(old))
+
+
+def _secret_names(client: FruxonClient, integration: str) -> set[str]:
+    """Parameter names the integration marks secret (adoption has no fingerprints to go by)."""
+    metadata = client.get_integration(integration).config_metadata.parameters_metadata
+    return {str(p.get("name")) for p in metadata if p.get("secret")}
+
+
+def _identity(id_: str, props: Mapping[str, Any]) -> tuple[str | None, str, str]:
+    """Workspace, integration and config id from the outputs, else from the resource id."""
+    integration, config_id = props.get("integration"), props.get("config_id")
+    workspace = props.get("workspace")
+    if isinstance(integration, str) and isinstance(config_id, str):
+        return (workspace if isinstance(workspace, str) else None), integration, config_id
+    parts = id_.split("/")
+    if len(parts) != 3 or not all(parts):
+        raise FruxonError(
+            f"Cannot tell which config IntegrationConfig {id_!r} refers to; expected an id of "
+            "the form <workspace>/<integration>/<config_id>."
+        )
+    return parts[0], parts[1], parts[2]
+
+
+def _gone(
+    workspace: str, integration: str, config_id: str, exc: FruxonError
+) -> IntegrationConfigNotFoundError:
+    return IntegrationConfigNotFoundError(
+        f"Config {config_id} of integration '{integration}' no longer exists in workspace "
+        f"'{workspace}' ({exc}). Run `pulumi refresh` to drop it from the stack, then "
+        "`pulumi up` to create it again."
+    )
+
+
+class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
+    """A Fruxon integration config: its connection settings, declared in the stack.
+
+    Creating it POSTs the config and publishes it, so that tool calls resolve it (`live`).
+    A change to `display_name`, `parameters`, `secret_parameters`, `auth_method` or
+    `publish_note` PATCHes only what changed and publishes again; a new `integration` or
+    `workspace` replaces it. The PATCH never sends `auth` unless `auth_method` changed, so it
+    never unbinds credentials that `IntegrationAuth` or a `CredentialLink` bound.
+
+    `secret_parameters` is a secret input; outputs hold only `secret_parameter_fingerprints`
+    (a SHA-256 per name). Fruxon masks secret values, so a refresh cannot notice a secret
+    changed outside the stack. Deleting it deletes the config in Fruxon.
+    """
+
+    integration: pulumi.Output[str]
+    display_name: pulumi.Output[str]
+    parameters: pulumi.Output[dict[str, str]]
+    auth_method: pulumi.Output[str | None]
+    publish: pulumi.Output[bool]
+    publish_note: pulumi.Output[str | None]
+    workspace: pulumi.Output[str]
+    config_id: pulumi.Output[str]
+    has_auth: pulumi.Output[bool]
+    secret_parameter_fingerprints: pulumi.Output[dict[str, str]]
+    published_revision_id: pulumi.Output[str | None]
+    published_version: pulumi.Output[int | None]
+    live: pulumi.Output[bool]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration: pulumi.Input[str],
+        display_name: pulumi.Input[str],
+        parameters: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        secret_parameters: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        auth_method: pulumi.Input[str] | None = None,
+        publish: pulumi.Input[bool] = True,
+        publish_note: pulumi.Input[str] | None = None,
+        workspace: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "integration": integration,
+            "display_name": display_name,
+            "parameters": parameters,
+            "secret_parameters": None
+            if secret_parameters is None
+            else pulumi.Output.secret(secret_parameters),
+            "auth_method": auth_method,
+            "publish": publish,
+            "publish_note": publish_note,
+            "workspace": workspace,
+            **dict.fromkeys(
+                ("config_id", "has_auth", "secret_parameter_fingerprints", *PUBLISH_OUTPUTS)
+            ),
+        }
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["secret_parameters"])
+        super().__init__(
+            IntegrationConfigProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, secret_opts),
+        )
+
+    @classmethod
+    def get(
+        cls,
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> IntegrationConfig:
+        """Read an existing config without managing it: nothing is written or deleted.
+
+        `id` is `<workspace>/<integration>/<config_id>`.
+        """
+        resource = cls.__new__(cls)
+        Resource.__init__(
+            resource,
+            IntegrationConfigProvider(),
+            resource_name,
+            dict.fromkeys(OUTPUTS),
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+        )
+        return resource
