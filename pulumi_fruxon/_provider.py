@@ -12,6 +12,8 @@ Provider (pickled by reference)        Resource type token
 ``.IntegrationAuthProvider``
 ``pulumi_fruxon.authorization_url``    ``pulumi-python:dynamic/fruxon:AuthorizationUrl``
 ``.AuthorizationUrlProvider``
+``pulumi_fruxon.credential_link``      ``pulumi-python:dynamic/fruxon:CredentialLink``
+``.CredentialLinkProvider``
 =====================================  ====================================================
 
 The pickled state of every provider is ``{}``: `__getstate__` keeps an allow-list that is empty

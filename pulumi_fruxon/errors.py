@@ -140,6 +140,11 @@ class ConsumeOutcomeUnknownError(FruxonError):
     """The consume call failed in a way that leaves open whether the key was spent."""
 
 
+class ConfigNotLinkableError(FruxonError):
+    """Fruxon refused a credential link for the config (409 `not_linkable`): an OAuth method, a
+    per-user method, or credentials picked by request parameters."""
+
+
 def error_class_for(status: int) -> type[APIError]:
     """The exception class for an HTTP error status."""
     if status in (400, 422):
