@@ -104,17 +104,18 @@ def _normalized(key: str, value: Any) -> Any:
 
 
 def _filled(revisions: list[Revision], created_at: int | None, expires_at: int | None) -> bool:
-    """Whether a revision with auth was published while the link could be filled.
+    """Whether a revision with auth was published after the link was minted, before it expired.
 
     Fruxon documents no read of a link's state for integration configs, so this is inferred from
     the config's revisions, which are immutable: a fill publishes one. Any other publish with an
-    auth in that window (e.g. an `IntegrationConfig` change) looks the same.
+    auth in that window (e.g. an `IntegrationConfig` change) looks the same. A revision from the
+    millisecond of the mint is not counted: it is the publish that came just before it.
     """
     if created_at is None:
         return False
     end = expires_at if expires_at is not None else float("inf")
     return any(
-        r.has_auth and r.created_at is not None and created_at <= r.created_at <= end
+        r.has_auth and r.created_at is not None and created_at < r.created_at <= end
         for r in revisions
     )
 
@@ -306,8 +307,9 @@ class CredentialLink(Resource, module="fruxon", name="CredentialLink"):
     same in state. `rotation`, or a change to any other input, mints a new link (a replace),
     which also closes the previous one: Fruxon keeps one open link per config.
 
-    `pulumi refresh` reads `filled` (a revision with auth was published while the link was open)
-    and `expired` (the link ran out before anyone filled it). An expired, unfilled link is
+    `pulumi refresh` reads `filled` (a revision with auth was published while the link was open;
+    Fruxon has no read of a link's state, so any such publish counts) and `expired` (the link ran
+    out before anyone filled it). An expired, unfilled link is
     replaced by the next `pulumi up`, so the stack offers a usable link again; a link is never
     re-minted without a refresh having seen it expire, so runs in between stay quiet, and a
     filled link is never re-minted.
