@@ -19,7 +19,7 @@ INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
 
-# The server clamps page sizes above 100 (fruxon-api.md §3).
+# The server clamps page sizes above 100 (docs/fruxon-api.md#paging).
 MAX_PAGE_SIZE = 100
 
 # Stack-config namespace and the environment variables of the official `fruxon` CLI.

@@ -3,7 +3,7 @@
 State format
 ------------
 These names are stored in users' stacks. Never rename or move them without keeping an alias
-importable forever (pulumi-dynamic.md §2.2, §8.6, §8.8):
+importable forever (docs/state-format.md):
 
 =====================================  ====================================================
 Provider (pickled by reference)        Resource type token
@@ -12,6 +12,8 @@ Provider (pickled by reference)        Resource type token
 ``.IntegrationAuthProvider``
 ``pulumi_fruxon.authorization_url``    ``pulumi-python:dynamic/fruxon:AuthorizationUrl``
 ``.AuthorizationUrlProvider``
+``pulumi_fruxon.integration_config``   ``pulumi-python:dynamic/fruxon:IntegrationConfig``
+``.IntegrationConfigProvider``
 ``pulumi_fruxon.credential_link``      ``pulumi-python:dynamic/fruxon:CredentialLink``
 ``.CredentialLinkProvider``
 =====================================  ====================================================
@@ -28,11 +30,12 @@ are a state format too.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import threading
 import uuid
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
@@ -40,14 +43,21 @@ from pulumi.runtime import rpc
 
 from pulumi_fruxon import _constants as c
 from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.errors import FruxonError
 from pulumi_fruxon.settings import FruxonSettings
 
 PROVIDER_KEY = "__provider"
 
-# Fruxon ids are "letters, numbers, underscores, hyphens" (fruxon-api.md §4.1).
+# Fruxon ids are "letters, numbers, underscores, hyphens" (docs/fruxon-api.md#ids).
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAX_SHOWN = 60
+
+# The methods that talk to Fruxon, and so can fail with a FruxonError the user must read.
+_REPORTED = ("create", "read", "update", "delete")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # One lock for every provider object: the host runs 4 worker threads on one object, and a
 # module-level lock is never pickled.
@@ -68,6 +78,14 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(contains_unknown(v) for v in value)
     return False
+
+
+def number(value: Any) -> float | None:
+    """A number from state, or None. The engine stores numbers as doubles, so an int output
+    comes back as a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
 
 
 def shown(value: Any) -> str:
@@ -189,6 +207,14 @@ class FruxonProvider(ResourceProvider):
     _settings: FruxonSettings | None = None
     _clients: dict[str, FruxonClient] | None = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wrap each provider's own create/read/update/delete with `reported`."""
+        super().__init_subclass__(**kwargs)
+        for name in _REPORTED:
+            method = cls.__dict__.get(name)
+            if callable(method):
+                setattr(cls, name, reported(method))
+
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k in self._PICKLED}
 
@@ -241,6 +267,26 @@ class FruxonProvider(ResourceProvider):
             if existing is None:
                 existing = self._clients[key] = FruxonClient(settings=settings)
             return existing
+
+
+def reported(method: Callable[P, R]) -> Callable[P, R]:
+    """`method`, letting a `FruxonError` reach the host without our frames or chained causes.
+
+    The host reports any exception as `traceback.format_exc()`, which `pulumi up` prints whole
+    (docs/architecture.md#errors). A FruxonError's message already says what failed, why and what
+    to do next, so the frames under this wrapper and the exceptions it was raised from are noise:
+    the error is re-raised with its traceback cleared and its context suppressed. Any other
+    exception is a bug and keeps its full traceback.
+    """
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except FruxonError as error:
+            raise error.with_traceback(None) from None
+
+    return call
 
 
 def _config_value(req: ConfigureRequest, key: str) -> str | None:

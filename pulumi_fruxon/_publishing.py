@@ -1,7 +1,7 @@
 """Publishing a config's draft, and telling whether what a resource wrote is live.
 
 Fruxon resolves tool calls against a config's published revision, never its draft
-(docs/fruxon-api.md#drafts-and-revisions). A resource that writes the draft publishes it, and its
+(docs/fruxon-api.md#drafts). A resource that writes the draft publishes it, and its
 outputs say what it published:
 
 - `published_revision_id`, `published_version`: the revision this stack last published, or a
@@ -20,6 +20,7 @@ from typing import Any
 
 import pulumi
 
+from pulumi_fruxon._provider import number
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import FruxonError, NotFoundError
 from pulumi_fruxon.models import IntegrationConfig, Revision
@@ -89,7 +90,7 @@ def refresh_live(
         revision = client.get_config_revision(integration, config.id, current)
     except NotFoundError:
         return not_published(olds)
-    floor = stored_version if isinstance(stored_version, int) else 0
+    floor = number(stored_version) or 0
     if revision.version is not None and revision.version >= floor and carries(revision):
         return {
             "published_revision_id": revision.id,

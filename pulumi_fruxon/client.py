@@ -237,7 +237,7 @@ class FruxonClient:
     def list_integration_configs(self, integration: str) -> list[IntegrationConfig]:
         response = self._request("GET", f"{self._integration_path(integration)}/configs")
         data = self._json(response)
-        # The SDK accepts a bare array, {items} or {configs} (fruxon-api.md §7 C14).
+        # The SDK accepts a bare array, {items} or {configs} (docs/fruxon-api.md#configs).
         if isinstance(data, dict) and "configs" in data and "items" not in data:
             data = {"items": data["configs"]}
         elif isinstance(data, list):
@@ -454,9 +454,9 @@ class FruxonClient:
     ) -> Iterator[ItemT]:
         """Yield every item of a `ListPage` endpoint.
 
-        Guards against the server bugs the official SDK knows (fruxon-api.md §3): a returned token
-        equal to the one sent, a token seen before, an empty page. Items already yielded are not
-        yielded again.
+        Guards against the server bugs the official SDK knows (docs/fruxon-api.md#paging): a
+        returned token equal to the one sent, a token seen before, an empty page. Items already
+        yielded are not yielded again.
         """
         size = str(max(1, min(page_size, c.MAX_PAGE_SIZE)))
         page_model: type[Page[ItemT]] = Page[model]  # type: ignore[valid-type]

@@ -1,7 +1,7 @@
 """Data sources: read-only lookups that run in the Pulumi program.
 
-Dynamic providers have no invoke (pulumi-dynamic.md §4), so these are plain functions in the
-program process. Each comes as a pair, like generated Pulumi SDKs:
+Dynamic providers have no invoke (docs/pulumi-dynamic.md#no-invoke), so these are plain functions
+in the program process. Each comes as a pair, like generated Pulumi SDKs:
 
 - `get_x(...)` takes plain values, makes the requests now and returns a typed result;
 - `get_x_output(...)` takes `pulumi.Input` values and returns `pulumi.Output[result]`. It runs

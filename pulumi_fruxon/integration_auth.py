@@ -21,7 +21,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown
+from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown, number
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
@@ -288,19 +288,35 @@ class IntegrationAuthProvider(FruxonProvider):
         return UpdateResult(outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """Leave the binding in place (no API revokes it) and say how to disconnect."""
-        integration = props.get("integration", "?")
-        config_id = props.get("integration_config_id", "?")
-        workspace = props.get("workspace", "?")
-        message = (
-            f"IntegrationAuth for config {config_id} of '{integration}' (workspace "
-            f"'{workspace}') left the stack, but the credentials stay bound: Fruxon has no API to "
-            "revoke them. To disconnect, re-authorize the config with other credentials, or "
-            "delete the config in Fruxon."
+        """Leave the binding in place (no API revokes it) and say what that means here.
+
+        One GET tells the cases apart: the config is gone (nothing stays bound); it was bound
+        again since this resource bound it (a key rotation replaces the resource that way: the
+        new binding stays, nothing to do); or this binding is still the one bound (warn, and say
+        how to disconnect).
+        """
+        integration = str(props.get("integration", "?"))
+        config_id = str(props.get("integration_config_id", "?"))
+        where = f"config {config_id} of '{integration}' (workspace '{props.get('workspace')}')"
+        state = _binding_state(self, props)
+        if state == "gone":
+            pulumi.log.info(f"IntegrationAuth for {where} left the stack; the config is gone.")
+            return
+        if state == "unbound":
+            return
+        if state == "rebound":
+            pulumi.log.info(
+                f"IntegrationAuth for {where} left the stack; the config was bound again since "
+                "(a new key replaces the resource this way), and that binding stays."
+            )
+            return
+        # pulumi.log.warn prints on stderr in the provider host, which the CLI shows.
+        pulumi.log.warn(
+            f"IntegrationAuth for {where} left the stack, but Fruxon has no API to revoke a "
+            "binding: the credentials stay bound for as long as the config exists. To "
+            "disconnect, delete the config (destroying its IntegrationConfig does), or "
+            "re-authorize it with other credentials."
         )
-        # One message: in the provider host there is no engine connection, so pulumi.log.warn
-        # prints it on stderr, which the CLI shows.
-        pulumi.log.warn(message)
 
     @staticmethod
     def _get_config(client: FruxonClient, integration: str, config_id: str) -> IntegrationConfig:
@@ -346,6 +362,28 @@ class IntegrationAuthProvider(FruxonProvider):
         )
 
 
+def _binding_state(provider: FruxonProvider, props: Mapping[str, Any]) -> str:
+    """What became of the binding a deleted IntegrationAuth made: "gone" (the config is),
+    "unbound", "rebound" (bound again since, e.g. by its replacement), "bound", or "unknown"."""
+    integration, config_id = props.get("integration"), props.get("integration_config_id")
+    if not isinstance(integration, str) or not isinstance(config_id, str):
+        return "unknown"
+    try:
+        config = provider.client(props.get("workspace")).get_integration_config(
+            integration, config_id
+        )
+    except NotFoundError:
+        return "gone"
+    except FruxonError:
+        return "unknown"
+    if not config.is_authorized:
+        return "unbound"
+    bound_at = number(props.get("bound_at")) or number(props.get("config_modified_at"))
+    if bound_at is not None and (config.modified_at or 0) > bound_at:
+        return "rebound"
+    return "bound"
+
+
 def _publishing(props: Mapping[str, Any]) -> dict[str, Any]:
     note = props.get("publish_note")
     return {
@@ -362,12 +400,12 @@ def _publishing_changed(news: Mapping[str, Any], olds: Mapping[str, Any]) -> boo
 
 def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
     """A published revision carries this binding when it has auth and was made after it."""
-    bound_at = outs.get("bound_at")
+    bound_at = number(outs.get("bound_at"))
 
     def carries(revision: Revision) -> bool:
         if not revision.has_auth:
             return False
-        return not isinstance(bound_at, int) or (revision.created_at or 0) >= bound_at
+        return bound_at is None or (revision.created_at or 0) >= bound_at
 
     return carries
 

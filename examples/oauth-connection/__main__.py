@@ -1,9 +1,11 @@
-"""Connect an integration's application-level OAuth in two `pulumi up` runs.
+"""Connect an integration's application-level OAuth, declared and live, in two `pulumi up` runs.
 
-1. The first run mints a consent URL (`AuthorizationUrl`) and exports it as a secret.
+1. The first run creates the integration config (`IntegrationConfig`, published) and mints a
+   consent URL (`AuthorizationUrl`), exported as a secret.
 2. An admin opens it and consents; the success page shows a single-use credential key.
 3. `pulumi config set --secret credentialKey <key>`, then `pulumi up` again: `IntegrationAuth`
-   consumes the key into the integration config. Later runs send no request.
+   consumes the key into the config and publishes it, so agents' tool calls use it (`live`).
+   Later runs send no request.
 """
 
 import pulumi
@@ -13,6 +15,16 @@ import pulumi_fruxon as fruxon
 config = pulumi.Config()
 integration = config.get("integration") or "salesforce"
 credential_key = config.get_secret("credentialKey")
+
+connection_config = fruxon.IntegrationConfig(
+    "config",
+    integration=integration,
+    display_name=config.get("displayName") or f"{integration} (managed by Pulumi)",
+    parameters=config.get_object("parameters"),
+    publish_note="pulumi-fruxon: oauth-connection",
+)
+pulumi.export("config_id", connection_config.config_id)
+pulumi.export("config_live", connection_config.live)
 
 # Change `rotation` (any string) to mint a fresh URL, e.g. after the old one was used.
 consent = fruxon.AuthorizationUrl(
@@ -34,9 +46,12 @@ else:
     connection = fruxon.IntegrationAuth(
         "connection",
         integration=integration,
-        integration_config_id=config.require("integrationConfigId"),
+        integration_config_id=connection_config.config_id,
         credential_key=credential_key,
+        publish_note="pulumi-fruxon: bind OAuth credentials",
     )
     pulumi.export("credential_fingerprint", connection.credential_fingerprint)
     pulumi.export("auth_method_id", connection.auth_method_id)
     pulumi.export("granted_scopes", connection.granted_scopes)
+    pulumi.export("published_version", connection.published_version)
+    pulumi.export("live", connection.live)

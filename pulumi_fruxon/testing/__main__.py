@@ -1,4 +1,10 @@
-"""`python -m pulumi_fruxon.testing`: run the emulator until SIGINT or SIGTERM."""
+"""`python -m pulumi_fruxon.testing`: run the emulator, or consent to one of its URLs.
+
+    python -m pulumi_fruxon.testing [serve] [--port N] [--json] ...   serve until SIGINT/SIGTERM
+    python -m pulumi_fruxon.testing approve URL                      print the credential key
+
+`serve` is the default, so the command without a subcommand behaves as it always did.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,25 @@ from types import FrameType
 
 from ._emulator import FruxonEmulator
 
+PROG = "python -m pulumi_fruxon.testing"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch on the first argument: `approve`, `serve`, or (anything else) serve's options."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["approve"]:
+        return approve(args[1:])
+    if args[:1] == ["serve"]:
+        args = args[1:]
+    return serve(args)
+
+
+def serve(argv: Sequence[str]) -> int:
     """Start, print how to connect, serve until told to stop."""
     parser = argparse.ArgumentParser(
-        prog="python -m pulumi_fruxon.testing", description="Run a local Fruxon API emulator."
+        prog=f"{PROG} [serve]",
+        description="Run a local Fruxon API emulator. "
+        f"See also `{PROG} approve URL`, which consents to one of its URLs.",
     )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
     parser.add_argument(
@@ -53,6 +73,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Press Ctrl+C to stop.", flush=True)
         while not stop.wait(0.5):
             pass
+    return 0
+
+
+def approve(argv: Sequence[str]) -> int:
+    """Consent as the admin's browser would; print only the key, so `$(...)` captures it."""
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} approve",
+        description="Open an emulator's consent URL, follow it to the success page and print the "
+        "single-use credential key it shows. Only an emulator's URL works: a real provider's "
+        "consent page needs a person.",
+    )
+    parser.add_argument("url", help="the consent URL, e.g. an AuthorizationUrl's `url` output")
+    args = parser.parse_args(argv)
+    try:
+        key = FruxonEmulator.approve(args.url.strip())
+    except (RuntimeError, ValueError, OSError) as error:
+        print(f"approve: {error}", file=sys.stderr)
+        return 1
+    print(key, flush=True)
     return 0
 
 

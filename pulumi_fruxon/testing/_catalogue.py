@@ -49,7 +49,7 @@ def oauth2_method(
         "configTestSupported": True,
         "supportedLevels": ["APPLICATION"],
         "authMap": {"useMap": False, "keyTemplate": "", "parametersMetadata": []},
-        # Where DefaultScopes lives upstream is undocumented (fruxon-api.md C4); ours is here.
+        # Where DefaultScopes lives upstream is undocumented (docs/fruxon-api.md#unknowns); here.
         "authSettings": {
             "parameters": {},
             "defaultScopes": list(default_scopes if default_scopes is not None else scopes),

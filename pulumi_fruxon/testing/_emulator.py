@@ -261,6 +261,14 @@ class FruxonEmulator:
             config = self._store.configs[config_id]
             self._store.rollback(config["integrationId"], config_id, {"revisionId": revision_id})
 
+    def patch_config(self, config_id: str, **body: Any) -> dict[str, Any]:
+        """Drift from outside: PATCH the draft with wire fields (`displayName=...`,
+        `parameters=...`), as a dashboard user would. Returns the config as GET shows it."""
+        with self._app.lock:
+            config = self._store.configs[config_id]
+            patched = self._store.patch_config(config["integrationId"], config_id, body)
+            return self._store.view(patched)
+
     def remove_auth(self, config_id: str) -> None:
         """Drift from outside: unbind the config's auth, as a dashboard user would."""
         with self._app.lock:
@@ -303,9 +311,13 @@ class FruxonEmulator:
             lifetime = self._store.key_ttl if ttl is None else ttl
             return self._store.mint_key(integration, auth_method, scopes, lifetime)
 
-    def approve(self, authorization_url: str) -> str:
+    @staticmethod
+    def approve(authorization_url: str) -> str:
         """What the admin's browser does: open the consent URL over HTTP, follow the redirect
-        to the success page, and return the `credentialKey` it carries."""
+        to the success page, and return the `credentialKey` it carries.
+
+        It needs no emulator object (`python -m pulumi_fruxon.testing approve URL` calls it on
+        the class): the URL names the emulator that serves it."""
         # No proxies: the emulator is on loopback whatever the environment says.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:

@@ -34,15 +34,19 @@ def pulumi_bin() -> str:
 
 @dataclass
 class Connection:
-    """examples/oauth-connection, configured for the emulator's Salesforce config."""
+    """examples/oauth-connection against the emulator: it declares its Salesforce config."""
 
     stack: auto.Stack = field(repr=False)  # its workspace's repr shows the environment
     fx: FruxonEmulator
-    config_id: str
     output: list[str] = field(repr=False)
 
     def log(self, line: str) -> None:
         self.output.append(line)
+
+    @property
+    def config_id(self) -> str:
+        """The config the stack's IntegrationConfig created (once an `up` ran)."""
+        return str(self.stack.outputs()["config_id"].value)
 
     def consent(self) -> str:
         """`pulumi up` (mints or keeps the URL), then consent as the admin would: the key."""
@@ -55,10 +59,9 @@ class Connection:
 
 @pytest.fixture
 def connection(emulator: FruxonEmulator, pulumi_bin: str) -> Iterator[Connection]:
-    config_id = emulator.list_configs("salesforce")[0]["id"]
-    settings = {"integration": "salesforce", "integrationConfigId": config_id}
+    settings = {"integration": "salesforce"}
     with local_stack(OAUTH_CONNECTION, emulator, pulumi_bin=pulumi_bin, config=settings) as stack:
-        yield Connection(stack, emulator, config_id, [])
+        yield Connection(stack, emulator, [])
 
 
 @pytest.fixture

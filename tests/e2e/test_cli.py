@@ -15,6 +15,7 @@ from pulumi_fruxon.testing.stack import local_stack
 from tests.e2e.conftest import PROGRAMS, Connection
 
 AUTH_TYPE = "pulumi-python:dynamic/fruxon:IntegrationAuth"
+CONFIG_TYPE = "pulumi-python:dynamic/fruxon:IntegrationConfig"
 CONSUME = "consumeOAuthCredentials"
 
 
@@ -35,12 +36,17 @@ def test_second_up_changes_nothing_and_consume_ran_once(bound: tuple[Connection,
 
     again = connection.stack.up(on_output=connection.log, show_secrets=False)
 
-    assert changes(again.summary.resource_changes) == {"same": 3}
+    assert changes(again.summary.resource_changes) == {"same": 4}
     assert connection.fx.count(CONSUME) == 0  # the log was cleared after the one consume
     assert connection.fx.requests == []
     outputs = again.outputs
     assert outputs["auth_method_id"].value == "oauth2"
     assert outputs["credential_fingerprint"].value.startswith("sha256:")
+    # The config's publish, then the binding's: what agents resolve carries the credentials.
+    assert (outputs["live"].value, outputs["published_version"].value) == (True, 2)
+    published = connection.fx.published(connection.config_id)
+    assert published is not None and published["version"] == 2
+    assert published["auth"]["integrationAuthMetadataId"] == "oauth2"
 
 
 def test_preview_expect_no_changes_passes_and_sends_nothing(
@@ -51,7 +57,7 @@ def test_preview_expect_no_changes_passes_and_sends_nothing(
 
     preview = connection.stack.preview(on_output=connection.log, expect_no_changes=True)
 
-    assert changes(preview.change_summary) == {"same": 3}
+    assert changes(preview.change_summary) == {"same": 4}
     assert connection.fx.requests == []
 
 
@@ -88,8 +94,10 @@ def test_refresh_drops_the_binding_when_its_config_is_deleted(
 
     refresh = connection.stack.refresh(on_output=connection.log, show_secrets=False)
 
-    assert changes(refresh.summary.resource_changes).get("delete") == 1
+    # Both the binding and the config that held it leave the stack.
+    assert changes(refresh.summary.resource_changes).get("delete") == 2
     assert resources(connection.stack) == []
+    assert resources(connection.stack, CONFIG_TYPE) == []
 
 
 def test_rotating_the_key_replaces_and_binds_the_new_one(bound: tuple[Connection, str]) -> None:
@@ -101,39 +109,48 @@ def test_rotating_the_key_replaces_and_binds_the_new_one(bound: tuple[Connection
     connection.set_key(new_key)
 
     preview = connection.stack.preview(on_output=connection.log, diff=True)
-    assert changes(preview.change_summary) == {"replace": 1, "same": 2}
+    assert changes(preview.change_summary) == {"replace": 1, "same": 3}
 
     up = connection.stack.up(on_output=connection.log, show_secrets=False)
 
-    assert changes(up.summary.resource_changes) == {"replace": 1, "same": 2}
+    assert changes(up.summary.resource_changes) == {"replace": 1, "same": 3}
     assert connection.fx.count(CONSUME) == 2
     assert up.outputs["credential_fingerprint"].value != old_fingerprint
-    # Deleting the replaced resource did not disconnect the new binding.
+    # Deleting the replaced resource did not disconnect the new binding, which went live.
     assert connection.fx.get_config(connection.config_id)["hasAuth"] is True
+    assert up.outputs["live"].value is True
+    assert up.outputs["published_version"].value == 3
     assert old_key != new_key
+    log = "\n".join(connection.output)
+    assert "bound again since" in log  # the old binding's delete says it was replaced
+    assert "no API to revoke" not in log
 
 
 def test_destroy_leaves_the_binding_and_says_how_to_disconnect(
     bound: tuple[Connection, str],
 ) -> None:
     connection, _ = bound
+    config_id = connection.config_id
     diagnostics: list[str] = []
 
     def on_event(event: auto.EngineEvent) -> None:
         # The provider host has no engine connection: pulumi.log.warn prints "warning: ..." on
-        # stderr, which the engine relays as an `info#err` diagnostic (pulumi-dynamic.md §5b).
+        # stderr, which the engine relays as an `info#err` diagnostic (docs/pulumi-dynamic.md#logs).
         if event.diagnostic_event is not None:
             diagnostics.append(event.diagnostic_event.message)
 
     destroy = connection.stack.destroy(on_output=connection.log, on_event=on_event)
 
-    assert changes(destroy.summary.resource_changes) == {"delete": 3}
+    assert changes(destroy.summary.resource_changes) == {"delete": 4}
     assert resources(connection.stack) == []
-    assert connection.fx.get_config(connection.config_id)["hasAuth"] is True
     warnings = [m for m in diagnostics if "no API to revoke" in m]
     assert len(warnings) == 1
     assert warnings[0].startswith("warning: IntegrationAuth for config")
-    assert "delete the config" in warnings[0]
+    assert "destroying its IntegrationConfig does" in warnings[0]
+    # The stack's IntegrationConfig is deleted last, and with it the binding.
+    assert [r.route for r in connection.fx.requests if r.method == "DELETE"] == ["deleteConfig"]
+    with pytest.raises(KeyError):
+        connection.fx.get_config(config_id)
 
 
 def where(value: Any, needle: str, path: str = "") -> list[str]:
@@ -179,11 +196,56 @@ def test_stack_export_holds_no_token_no_key_output_and_a_small_provider(
     stack_outputs = {name: output.value for name, output in stack.outputs().items()}
     assert "credential_fingerprint" in stack_outputs  # decrypted values, so the search can hit
     assert where(stack_outputs, key) == []
-    for dynamic in (AUTH_TYPE, "pulumi-python:dynamic/fruxon:AuthorizationUrl"):
+    for dynamic in (AUTH_TYPE, CONFIG_TYPE, "pulumi-python:dynamic/fruxon:AuthorizationUrl"):
         assert len(revealed["resources"][index[dynamic]]["outputs"]["__provider"]) < 1024
     log = "\n".join(connection.output)
     assert connection.fx.token not in log
     assert key not in log
+
+
+def test_rollback_shows_not_live_on_refresh_and_up_publishes_again(
+    bound: tuple[Connection, str],
+) -> None:
+    connection, _ = bound
+    fx, stack = connection.fx, connection.stack
+    config_id = connection.config_id
+    before_bind = fx.revisions(config_id)[0]  # the config's own publish, without auth
+    fx.rollback(config_id, before_bind["id"])
+    fx.clear_requests()
+
+    refresh = stack.refresh(on_output=connection.log, show_secrets=False)
+
+    assert changes(refresh.summary.resource_changes).get("update") == 1
+    (binding,) = resources(stack)
+    assert binding["outputs"]["live"] is False
+    assert all(r.method == "GET" for r in fx.requests)
+    preview = stack.preview(on_output=connection.log)
+    assert changes(preview.change_summary) == {"update": 1, "same": 3}
+
+    up = stack.up(on_output=connection.log, show_secrets=False)
+
+    assert changes(up.summary.resource_changes) == {"update": 1, "same": 3}
+    assert [r.route for r in fx.requests if r.method != "GET"] == ["publishConfig"]
+    assert (up.outputs["live"].value, up.outputs["published_version"].value) == (True, 3)
+    published = fx.published(config_id)
+    assert published is not None and published["auth"] is not None
+    stack.preview(expect_no_changes=True)
+
+
+def test_unmasked_credentials_of_a_publish_appear_nowhere(bound: tuple[Connection, str]) -> None:
+    connection, _ = bound
+    published = connection.fx.published(connection.config_id)
+    assert published is not None
+    tokens = list(published["auth"]["parameters"].values())
+    assert len(tokens) == 2
+    revealed, plain = exported(connection.stack)
+    outputs = {name: o.value for name, o in connection.stack.outputs().items()}
+    log = "\n".join(connection.output)
+    for token in tokens:
+        assert where(revealed, token) == []
+        assert token not in plain
+        assert where(outputs, token) == []
+        assert token not in log
 
 
 def test_token_as_stack_config_is_kept_encrypted_by_the_engine(

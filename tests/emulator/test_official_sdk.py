@@ -77,7 +77,7 @@ def test_authorize_then_consent_then_configs(fx: FruxonEmulator, sdk: FruxonClie
     config_id = fx.add_config("slack", display_name="SDK")
     fx.clear_requests()
 
-    # The SDK never consumes (fruxon-api.md §4.4); a bare POST stands in for what consent does.
+    # The SDK never consumes (docs/fruxon-api.md#consume); a bare POST stands in for the consent.
     body = f'{{"credentialKey":"{key}","integrationConfigId":"{config_id}"}}'.encode()
     request = Request(
         f"{fx.base_url}/v1/tenants/{fx.workspace}/integrations/slack:consumeOAuthCredentials",

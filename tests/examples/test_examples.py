@@ -1,5 +1,5 @@
 """The example programs under mocks, their resources running their real providers against the
-emulator (DESIGN layer 6)."""
+emulator (docs/architecture.md#tests, layer 6)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
-from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
+from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH, INTEGRATION_CONFIG
 from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -75,19 +75,19 @@ def test_example_projects_are_complete(name: str) -> None:
     assert (project / "README.md").read_text().startswith(f"# {name}")
 
 
-def test_oauth_connection_first_run_exports_the_url_and_the_next_step(
+def test_oauth_connection_first_run_declares_the_config_and_exports_the_url(
     emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config_id = emulator.add_config("salesforce")
-
-    exports, secret, monitor, _ = run_example(
-        "oauth-connection", emulator, {"integrationConfigId": config_id}, monkeypatch
-    )
+    exports, secret, monitor, _ = run_example("oauth-connection", emulator, {}, monkeypatch)
 
     assert exports["authorization_url"].startswith(f"{emulator.base_url}/oauth/consent?")
     assert secret["authorization_url"] is True
     assert "pulumi config set --secret credentialKey" in exports["next_step"]
-    assert [r.type for r in monitor.program_resources] == [AUTHORIZATION_URL]
+    assert [r.type for r in monitor.program_resources] == [INTEGRATION_CONFIG, AUTHORIZATION_URL]
+    config = emulator.get_config(exports["config_id"])
+    assert config["displayName"] == "salesforce (managed by Pulumi)"
+    assert exports["config_live"] is True
+    assert emulator.published(exports["config_id"]) is not None
     assert emulator.count("authorize") == 1
     assert emulator.count("consumeOAuthCredentials") == 0
     # The exported URL is a working consent URL.
@@ -97,13 +97,12 @@ def test_oauth_connection_first_run_exports_the_url_and_the_next_step(
 def test_oauth_connection_with_a_key_binds_it(
     emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config_id = emulator.add_config("salesforce")
     key = emulator.mint_credential_key("salesforce")
 
     exports, _, monitor, mocks = run_example(
         "oauth-connection",
         emulator,
-        {"integrationConfigId": config_id, "credentialKey": key},
+        {"credentialKey": key},
         monkeypatch,
         secret_keys=("credentialKey",),
     )
@@ -111,7 +110,13 @@ def test_oauth_connection_with_a_key_binds_it(
     assert sorted(r.type for r in monitor.program_resources) == [
         AUTHORIZATION_URL,
         INTEGRATION_AUTH,
+        INTEGRATION_CONFIG,
     ]
+    config_id = exports["config_id"]
+    assert exports["live"] is True
+    assert exports["published_version"] == 2  # the config's publish, then the binding's
+    published = emulator.published(config_id)
+    assert published is not None and published["auth"]["integrationAuthMetadataId"] == "oauth2"
     assert "next_step" not in exports
     assert exports["credential_fingerprint"] == fingerprint(key)
     assert exports["granted_scopes"] == emulator.get_config(config_id)["auth"]["grantedScopes"]

@@ -1,4 +1,6 @@
-"""`AuthorizationUrlProvider` methods called directly against the emulator (DESIGN layer 3)."""
+"""`AuthorizationUrlProvider` methods called directly against the emulator.
+
+Layer 3 of docs/architecture.md#tests."""
 
 from __future__ import annotations
 

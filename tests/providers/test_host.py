@@ -1,4 +1,6 @@
-"""Both providers through the real host, `python -m pulumi.dynamic`, over gRPC (DESIGN layer 5).
+"""Both providers through the real host, `python -m pulumi.dynamic`, over gRPC.
+
+Layer 5 of docs/architecture.md#tests.
 
 Each test drives the host the way the CLI would (see `tests/support/host.py`) against a fresh
 emulator over HTTP, and asserts on the emulator's request log and on what the host returned.
@@ -214,6 +216,9 @@ def test_new_key_replaces_and_the_old_delete_keeps_the_new_binding(
     consume_at = routes.index(("POST", "consumeOAuthCredentials"))
     writes = [route for method, route in routes[consume_at + 1 :] if method in WRITES]
     assert writes == ["publishConfig"]
+    # Numbers come back from the engine as doubles; the old delete still sees the rebind.
+    assert "bound again since" in provider_host.stderr
+    assert "no API to revoke" not in provider_host.stderr
     published = emulator.published(config_id)
     assert published is not None and published["auth"]["grantedScopes"] == ["api"]
     assert emulator.count("consumeOAuthCredentials") == 1
@@ -221,8 +226,6 @@ def test_new_key_replaces_and_the_old_delete_keeps_the_new_binding(
     assert config["hasAuth"] is True
     assert config["auth"]["grantedScopes"] == ["api"]
     assert stack.state.outputs["credential_fingerprint"] == fingerprint(second_key)
-    assert provider_host.stderr.count("the credentials stay bound") == 1
-    assert "delete the config" in provider_host.stderr
 
 
 def test_destroy_leaves_the_binding_and_says_how_to_disconnect(
@@ -236,7 +239,7 @@ def test_destroy_leaves_the_binding_and_says_how_to_disconnect(
 
     stack.destroy()
 
-    assert emulator.requests == []
+    assert [(r.method, r.route) for r in emulator.requests] == [("GET", "getConfig")]
     assert emulator.get_config(config_id)["hasAuth"] is True
     warnings = [line for line in provider_host.stderr.splitlines() if "stay bound" in line]
     assert len(warnings) == 1

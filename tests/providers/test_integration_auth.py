@@ -1,4 +1,6 @@
-"""`IntegrationAuthProvider` methods called directly against the emulator (DESIGN layer 3)."""
+"""`IntegrationAuthProvider` methods called directly against the emulator.
+
+Layer 3 of docs/architecture.md#tests."""
 
 from __future__ import annotations
 
@@ -388,23 +390,39 @@ def test_update_publishes_and_never_consumes(emulator: FruxonEmulator) -> None:
     assert [r.route for r in emulator.requests] == ["publishConfig"]
 
 
-def test_delete_sends_nothing_and_warns_once(
-    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("case", ["bound", "rebound", "gone", "unbound"])
+def test_delete_writes_nothing_and_says_what_stays_bound(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    # pulumi.log.warn goes to the engine, or to stderr in the host (the host test covers that).
-    warnings: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda message, *_, **__: warnings.append(message))
+    # pulumi.log goes to the engine, or to stderr in the host (the host test covers that).
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda m, *_, **__: said.append(("warn", m)))
+    monkeypatch.setattr(pulumi.log, "info", lambda m, *_, **__: said.append(("info", m)))
     provider = configured(emulator)
+    config_id = emulator.add_config("salesforce")
+    created = provider.create(inputs(config_id, emulator.mint_credential_key("salesforce")))
+    assert created.outs is not None
+    if case == "rebound":
+        key = emulator.mint_credential_key("salesforce")
+        provider.create(inputs(config_id, key))  # what a replacement does before the delete
+    elif case == "gone":
+        emulator.delete_config(config_id)
+    elif case == "unbound":
+        emulator.remove_auth(config_id)
+    emulator.clear_requests()
 
-    provider.delete("id", outputs_for(provider, inputs()))
+    provider.delete("id", created.outs)
 
-    assert len(warnings) == 1
-    assert "stay bound" in warnings[0] and CONFIG_ID in warnings[0]
-    assert "re-authorize" in warnings[0] and "delete the config" in warnings[0]
-    assert emulator.requests == []
-
-
-# -- clients ------------------------------------------------------------------------------------
+    assert all(r.method == "GET" for r in emulator.requests)
+    if case == "bound":
+        assert len(said) == 1 and said[0][0] == "warn"
+        assert "stay bound" in said[0][1] and config_id in said[0][1]
+        assert "re-authorize" in said[0][1] and "delete the config" in said[0][1]
+    elif case == "unbound":
+        assert said == []
+    else:
+        assert [level for level, _ in said] == ["info"]
+        assert ("bound again" if case == "rebound" else "the config is gone") in said[0][1]
 
 
 def test_clients_are_created_once_per_workspace_across_threads(emulator: FruxonEmulator) -> None:

@@ -1,4 +1,4 @@
-"""The resource classes under `pulumi.runtime.set_mocks` (DESIGN layer 6)."""
+"""The resource classes under `pulumi.runtime.set_mocks` (docs/architecture.md#tests, layer 6)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pulumi.runtime import rpc
 
 from pulumi_fruxon.authorization_url import AuthorizationUrl
 from pulumi_fruxon.integration_auth import IntegrationAuth
+from pulumi_fruxon.integration_config import IntegrationConfig
 from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
-from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH
+from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH, INTEGRATION_CONFIG
 from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks
 
 CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
@@ -75,6 +76,30 @@ def test_integration_auth_registration(monitor: RecordingMonitor) -> Any:
         auth.config_modified_at,
         auth.workspace,
     ]
+    return pulumi.Output.all(*outputs).apply(check)
+
+
+@pulumi.runtime.test
+def test_integration_config_registration(monitor: RecordingMonitor) -> Any:
+    config = IntegrationConfig(
+        "crm",
+        integration="internal_crm",
+        display_name="CRM prod",
+        parameters={"base_url": "https://crm.example"},
+        secret_parameters={"webhook_secret": "whsec-in-the-program"},
+    )
+
+    def check(_: Any) -> None:
+        request = monitor.registration(INTEGRATION_CONFIG)
+        assert request.type == "pulumi-python:dynamic/fruxon:IntegrationConfig"
+        assert list(request.additionalSecretOutputs) == ["secret_parameters"]
+        inputs = registered_inputs(monitor, INTEGRATION_CONFIG)
+        assert rpc.is_rpc_secret(inputs["secret_parameters"])
+        assert not rpc.is_rpc_secret(inputs["parameters"])
+        assert inputs["publish"] is True
+        assert inputs["display_name"] == "CRM prod"
+
+    outputs = [config.config_id, config.live, config.secret_parameter_fingerprints]
     return pulumi.Output.all(*outputs).apply(check)
 
 

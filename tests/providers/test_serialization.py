@@ -1,4 +1,6 @@
-"""What `Resource` pickles into `__provider` (DESIGN layer 4): by reference, tiny, no token."""
+"""What `Resource` pickles into `__provider`: by reference, tiny, no token.
+
+Layer 4 of docs/architecture.md#tests."""
 
 from __future__ import annotations
 

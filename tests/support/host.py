@@ -1,8 +1,8 @@
 """The real dynamic-provider host, `python -m pulumi.dynamic`, driven over gRPC as the engine does.
 
-`ProviderHost` is the stub engine of pulumi-dynamic.md §5b: one RPC helper per call, each with a
-timeout, and a transcript of every response and error. `Stack` plays the engine's side for one
-resource — which RPCs `preview`, `up`, `refresh` and `destroy` make, and what the engine keeps
+`ProviderHost` is the stub engine of docs/pulumi-dynamic.md#testing: one RPC helper per call, each
+with a timeout, and a transcript of every response and error. `Stack` plays the engine's side for
+one resource — which RPCs `preview`, `up`, `refresh` and `destroy` make, and what the engine keeps
 in state between them — so that tests read as CLI sessions.
 
 How the engine fills each request (mirrored here):
@@ -41,6 +41,7 @@ PROVIDER_KEY = "__provider"
 
 INTEGRATION_AUTH = "pulumi-python:dynamic/fruxon:IntegrationAuth"
 AUTHORIZATION_URL = "pulumi-python:dynamic/fruxon:AuthorizationUrl"
+INTEGRATION_CONFIG = "pulumi-python:dynamic/fruxon:IntegrationConfig"
 CREDENTIAL_LINK = "pulumi-python:dynamic/fruxon:CredentialLink"
 
 # What the engine knows about each type: its secret inputs (the resource class wraps them) and
@@ -48,11 +49,13 @@ CREDENTIAL_LINK = "pulumi-python:dynamic/fruxon:CredentialLink"
 SECRET_INPUTS = {
     INTEGRATION_AUTH: {"credential_key", PROVIDER_KEY},
     AUTHORIZATION_URL: {PROVIDER_KEY},
+    INTEGRATION_CONFIG: {"secret_parameters", PROVIDER_KEY},
     CREDENTIAL_LINK: {PROVIDER_KEY},
 }
 ADDITIONAL_SECRET_OUTPUTS = {
     INTEGRATION_AUTH: {"credential_key"},
     AUTHORIZATION_URL: {"url"},
+    INTEGRATION_CONFIG: {"secret_parameters"},
     CREDENTIAL_LINK: {"url"},
 }
 
@@ -427,7 +430,7 @@ def running_host(env: Mapping[str, str] | None = None) -> Any:
 
 def stack_config(fx: Any) -> dict[str, str]:
     """A stack config that points `fruxon:*` at an emulator, with unrelated keys as the CLI sends
-    the whole config to dynamic providers (pulumi-dynamic.md §2.4)."""
+    the whole config to dynamic providers (docs/pulumi-dynamic.md#configure)."""
     return {
         "fruxon:token": fx.token,
         "fruxon:baseUrl": fx.base_url,

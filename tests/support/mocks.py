@@ -1,11 +1,12 @@
-"""Running programs under `pulumi.runtime.set_mocks` (DESIGN layer 6).
+"""Running programs under `pulumi.runtime.set_mocks` (docs/architecture.md#tests, layer 6).
 
 `RecordingMonitor` keeps every `RegisterResourceRequest`, so tests can see what the engine would
 receive (type token, inputs with their secret wrappers, `additionalSecretOutputs`).
-`HostMocks` answers `new_resource` the way the host would (pulumi-dynamic.md §5a): it unpickles
-the real `__provider`, configures it, and runs `check` and `create`, so a program's resources
-reach a real emulator. Without a config it echoes the inputs as outputs instead. Like the engine,
-it then marks outputs secret: same-key outputs of secret inputs, and `additionalSecretOutputs`.
+`HostMocks` answers `new_resource` the way the host would (docs/pulumi-dynamic.md#testing): it
+unpickles the real `__provider`, configures it, and runs `check` and `create`, so a program's
+resources reach a real emulator. Without a config it echoes the inputs as outputs instead. Like the
+engine, it then marks outputs secret: same-key outputs of secret inputs, and
+`additionalSecretOutputs`.
 """
 
 from __future__ import annotations

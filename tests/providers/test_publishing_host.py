@@ -1,0 +1,478 @@
+"""`IntegrationConfig`, and `IntegrationAuth`'s publishing, through the real host over gRPC.
+
+Each test plays a CLI session (`tests/support/host.py`: `Stack.preview`, `up`, `refresh`,
+`destroy`) against a fresh emulator and asserts on what Fruxon saw (its request log, its drafts
+and revisions) and on what the engine would store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pulumi_fruxon.integration_auth import IntegrationAuthProvider
+from pulumi_fruxon.integration_config import IntegrationConfigProvider
+from pulumi_fruxon.models import fingerprint
+from pulumi_fruxon.testing import FruxonEmulator
+from tests.support.host import (
+    INTEGRATION_AUTH,
+    INTEGRATION_CONFIG,
+    HostError,
+    ProviderHost,
+    Stack,
+    program_inputs,
+)
+
+WRITES = {"POST", "PATCH", "PUT", "DELETE"}
+SECRET = "whsec-host-0123456789"
+
+
+def config_inputs(**props: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "integration": "internal_crm",
+        "display_name": "CRM prod",
+        "parameters": {"base_url": "https://crm.example"},
+        "secret_parameters": {"webhook_secret": SECRET},
+    }
+    values.update(props)
+    return program_inputs(IntegrationConfigProvider(), **values)
+
+
+def auth_inputs(config_id: str, key: str, **props: Any) -> dict[str, Any]:
+    return program_inputs(
+        IntegrationAuthProvider(),
+        integration="internal_crm",
+        integration_config_id=config_id,
+        credential_key=key,
+        **props,
+    )
+
+
+def writes(fx: FruxonEmulator) -> list[str]:
+    return [r.route for r in fx.requests if r.method in WRITES]
+
+
+def created(provider_host: ProviderHost, fx: FruxonEmulator, **props: Any) -> Stack:
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+    assert stack.up(config_inputs(**props)) == "create"
+    fx.clear_requests()
+    return stack
+
+
+def config_id_of(stack: Stack) -> str:
+    assert stack.state is not None
+    return str(stack.state.outputs["config_id"])
+
+
+# -- IntegrationConfig: create, preview, no-op --------------------------------------------------
+
+
+def test_preview_of_a_new_config_sends_nothing(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    assert Stack(provider_host, INTEGRATION_CONFIG).preview(config_inputs()) == "create"
+    assert emulator.requests == []
+
+
+def test_create_posts_then_publishes_and_is_live(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+    assert stack.up(config_inputs(publish_note="first")) == "create"
+
+    assert writes(emulator) == ["createConfig", "publishConfig"]
+    assert stack.state is not None
+    outs = stack.state.outputs
+    config_id = outs["config_id"]
+    assert stack.state.id == f"{emulator.workspace}/internal_crm/{config_id}"
+    (revision,) = emulator.revisions(config_id)
+    assert outs["published_revision_id"] == revision["id"]
+    assert (outs["published_version"], outs["live"], revision["note"]) == (1, True, "first")
+    assert revision["parameters"] == {
+        "base_url": "https://crm.example",
+        "webhook_secret": SECRET,
+    }
+    assert outs["parameters"] == {"base_url": "https://crm.example"}
+    assert outs["secret_parameter_fingerprints"] == {"webhook_secret": fingerprint(SECRET)}
+    assert "secret_parameters" not in outs
+    assert emulator.get_config(config_id)["publishedRevisionId"] == revision["id"]
+
+
+def test_no_op_up_and_preview_send_nothing(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    assert stack.preview(config_inputs()) == "same"
+    assert stack.up(config_inputs()) == "same"
+    assert emulator.requests == []
+
+
+def test_a_stack_of_twenty_configs_and_twenty_bindings_is_quiet(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stacks: list[tuple[Stack, dict[str, Any]]] = []
+    for n in range(20):
+        config = Stack(provider_host, INTEGRATION_CONFIG)
+        config_news = config_inputs(display_name=f"CRM {n}")
+        config.up(config_news)
+        auth = Stack(provider_host, INTEGRATION_AUTH)
+        key = emulator.mint_credential_key("internal_crm")
+        auth_news = auth_inputs(config_id_of(config), key)
+        auth.up(auth_news)
+        stacks += [(config, config_news), (auth, auth_news)]
+    emulator.clear_requests()
+
+    assert {stack.preview(news) for stack, news in stacks} == {"same"}
+    assert {stack.up(news) for stack, news in stacks} == {"same"}
+    assert emulator.requests == []
+
+
+# -- IntegrationConfig: updates ------------------------------------------------------------------
+
+
+def test_a_new_display_name_patches_and_publishes(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    assert stack.up(config_inputs(display_name="CRM renamed")) == "update"
+
+    assert writes(emulator) == ["patchConfig", "publishConfig"]
+    config_id = config_id_of(stack)
+    assert emulator.get_config(config_id)["displayName"] == "CRM renamed"
+    assert stack.state is not None
+    assert (stack.state.outputs["published_version"], stack.state.outputs["live"]) == (2, True)
+
+
+def test_a_patch_never_drops_a_bound_auth(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    config_id = config_id_of(stack)
+    binding = Stack(provider_host, INTEGRATION_AUTH)
+    binding.up(auth_inputs(config_id, emulator.mint_credential_key("internal_crm")))
+
+    for change in (
+        {"display_name": "CRM again"},
+        {"parameters": {"base_url": "https://other.example"}},
+        {"secret_parameters": {"webhook_secret": "whsec-rotated"}},
+        {"publish_note": "a note"},
+    ):
+        assert stack.up(config_inputs(**change)) == "update"
+        draft = emulator.get_config(config_id)
+        published = emulator.published(config_id)
+        assert draft["hasAuth"] is True
+        assert published is not None and published["auth"] is not None
+        assert published["auth"]["parameters"]["accessToken"].startswith("fxoat_")
+
+
+def test_a_secret_change_is_seen_by_fingerprint_and_never_shown(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    rotated = "whsec-rotated-9876543210"
+    assert stack.preview(config_inputs(secret_parameters={"webhook_secret": rotated})) == "update"
+    assert emulator.requests == []
+
+    assert stack.up(config_inputs(secret_parameters={"webhook_secret": rotated})) == "update"
+
+    published = emulator.published(config_id_of(stack))
+    assert published is not None and published["parameters"]["webhook_secret"] == rotated
+    assert stack.state is not None
+    assert stack.state.outputs["secret_parameter_fingerprints"] == {
+        "webhook_secret": fingerprint(rotated)
+    }
+    produced = provider_host.produced_text(except_check_inputs=["secret_parameters"])
+    assert SECRET not in produced and rotated not in produced
+
+
+@pytest.mark.parametrize(
+    "change", [{"integration": "salesforce"}, {"workspace": "elsewhere"}], ids=str
+)
+def test_integration_or_workspace_replaces(
+    provider_host: ProviderHost, emulator: FruxonEmulator, change: dict[str, Any]
+) -> None:
+    stack = created(provider_host, emulator)
+    assert stack.state is not None
+    diffed = provider_host.diff(
+        INTEGRATION_CONFIG, stack.state.id, stack.state.outputs, config_inputs(**change)
+    )
+    assert (diffed.changes, diffed.replaces) == ("some", [next(iter(change))])
+
+
+def test_publish_false_writes_the_draft_only_and_stays_quiet(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+    stack.up(config_inputs(publish=False))
+    assert writes(emulator) == ["createConfig"]
+    assert stack.state is not None and stack.state.outputs["live"] is False
+    emulator.clear_requests()
+
+    assert stack.up(config_inputs(publish=False)) == "same"
+    assert stack.up(config_inputs()) == "update"  # publishing turned on publishes
+    assert writes(emulator) == ["publishConfig"]
+    assert stack.state.outputs["live"] is True
+
+
+def test_bad_inputs_fail_in_check_without_showing_secrets(provider_host: ProviderHost) -> None:
+    checked = provider_host.check(
+        INTEGRATION_CONFIG,
+        config_inputs(
+            display_name="  ",
+            secret_parameters={"webhook_secret": 12345678},
+            parameters={"webhook_secret": "x"},
+            publish="yes",
+        ),
+    )
+    reasons = dict(checked.failures)
+    assert sorted({prop for prop, _ in checked.failures}) == [
+        "display_name",
+        "publish",
+        "secret_parameters",
+    ]
+    assert "both parameters and secret_parameters" in repr(checked.failures)
+    assert "must be a map of strings" in repr(checked.failures)
+    assert "display_name" in reasons["display_name"]
+    assert "12345678" not in repr(checked.failures)
+
+
+# -- IntegrationConfig: refresh, drift, rollback -------------------------------------------------
+
+
+def test_refresh_shows_drift_and_up_repairs_it(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    config_id = config_id_of(stack)
+    emulator.patch_config(config_id, displayName="Renamed in the UI")
+
+    assert stack.refresh() == "update"
+    assert stack.state is not None
+    assert stack.state.outputs["display_name"] == "Renamed in the UI"
+    # The secret's fingerprint cannot be refreshed and is kept as it was.
+    assert stack.state.outputs["secret_parameter_fingerprints"] == {
+        "webhook_secret": fingerprint(SECRET)
+    }
+
+    assert stack.up(config_inputs()) == "update"
+    assert emulator.get_config(config_id)["displayName"] == "CRM prod"
+    assert stack.up(config_inputs()) == "same"
+
+
+def test_rollback_makes_it_not_live_and_up_publishes_again(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    config_id = config_id_of(stack)
+    first = emulator.revisions(config_id)[0]
+    stack.up(config_inputs(parameters={"base_url": "https://v2.example"}))
+    emulator.rollback(config_id, first["id"])
+    emulator.clear_requests()
+
+    assert stack.refresh() == "update"
+    assert stack.state is not None and stack.state.outputs["live"] is False
+    assert writes(emulator) == []
+    news = config_inputs(parameters={"base_url": "https://v2.example"})
+    assert stack.preview(news) == "update"
+
+    assert stack.up(news) == "update"
+    assert writes(emulator) == ["publishConfig"]
+    assert (stack.state.outputs["live"], stack.state.outputs["published_version"]) == (True, 3)
+    published = emulator.published(config_id)
+    assert published is not None and published["parameters"]["base_url"] == "https://v2.example"
+    assert stack.up(news) == "same"
+
+
+def test_a_newer_revision_with_the_same_values_stays_live(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    revision = emulator.publish(config_id_of(stack), note="someone else")
+
+    assert stack.refresh() == "same"
+    assert stack.state is not None
+    assert stack.state.outputs["live"] is True
+    assert stack.state.outputs["published_revision_id"] == revision["id"]
+
+
+def test_a_deleted_config_leaves_the_stack(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    emulator.delete_config(config_id_of(stack))
+    assert stack.refresh() == "deleted"
+
+
+# -- IntegrationConfig: publish failures, delete, get -------------------------------------------
+
+
+def test_a_failed_publish_keeps_the_config_and_the_next_up_publishes(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    emulator.fail_next(1, status=503, route="publishConfig")
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+    assert stack.up(config_inputs()) == "create"
+    assert stack.state is not None and stack.state.outputs["live"] is False
+    assert "publishing it failed" in provider_host.stderr
+
+    assert stack.preview(config_inputs()) == "update"
+    assert stack.up(config_inputs()) == "update"
+    assert stack.state.outputs["live"] is True
+    assert emulator.count("createConfig") == 1
+    assert emulator.count("publishConfig") == 2  # the refused one, and the one that worked
+
+
+def test_destroy_deletes_the_config_and_a_gone_one_counts_as_deleted(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    config_id = config_id_of(stack)
+    stack.destroy()
+    assert writes(emulator) == ["deleteConfig"]
+    with pytest.raises(KeyError):
+        emulator.get_config(config_id)
+
+    again = created(provider_host, emulator)
+    emulator.delete_config(config_id_of(again))
+    again.destroy()  # a 404 is fine
+
+
+def test_a_refused_delete_says_what_to_do(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    emulator.fail_next(1, status=409, route="deleteConfig")
+    with pytest.raises(HostError) as refused:
+        stack.destroy()
+    assert "refused to delete config" in refused.value.details
+    assert "pulumi state delete" in refused.value.details
+
+
+def test_get_adopts_an_existing_config_read_only(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    config_id = emulator.add_config("internal_crm", display_name="Made in the UI")
+    emulator.patch_config(config_id, parameters={"base_url": "https://ui.example"})
+    revision = emulator.publish(config_id)
+    resource_id = f"{emulator.workspace}/internal_crm/{config_id}"
+    inputs = program_inputs(IntegrationConfigProvider())
+
+    read = provider_host.read(INTEGRATION_CONFIG, resource_id, {}, inputs)
+
+    assert read.id == resource_id
+    assert read.outputs["display_name"] == "Made in the UI"
+    assert read.outputs["parameters"] == {"base_url": "https://ui.example"}
+    assert read.outputs["published_revision_id"] == revision["id"]
+    assert read.outputs["live"] is True
+    assert writes(emulator) == []
+
+    missing = f"{emulator.workspace}/internal_crm/00000000-0000-4000-8000-000000000000"
+    with pytest.raises(HostError) as failure:
+        provider_host.read(INTEGRATION_CONFIG, missing, {}, inputs)
+    assert "does not exist" in failure.value.details
+
+
+# -- IntegrationAuth goes live ------------------------------------------------------------------
+
+
+def bound(provider_host: ProviderHost, emulator: FruxonEmulator) -> tuple[Stack, str, str]:
+    config_id = emulator.add_config("internal_crm")
+    key = emulator.mint_credential_key("internal_crm")
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+    assert stack.up(auth_inputs(config_id, key)) == "create"
+    return stack, config_id, key
+
+
+def test_a_bind_is_published_and_live(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack, config_id, _ = bound(provider_host, emulator)
+    assert writes(emulator) == ["consumeOAuthCredentials", "publishConfig"]
+    published = emulator.published(config_id)
+    assert published is not None and published["auth"]["integrationAuthMetadataId"] == "oauth2"
+    assert stack.state is not None
+    outs = stack.state.outputs
+    assert (outs["published_revision_id"], outs["live"]) == (published["id"], True)
+    # The publish response echoed the OAuth tokens unmasked; none of them is kept anywhere.
+    for token in published["auth"]["parameters"].values():
+        assert token not in provider_host.produced_text(except_check_inputs=["credential_key"])
+        assert token not in repr(outs)
+
+
+def test_a_publish_that_fails_after_the_consume_converges_without_a_second_consume(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    config_id = emulator.add_config("internal_crm")
+    key = emulator.mint_credential_key("internal_crm")
+    news = auth_inputs(config_id, key)
+    emulator.fail_next(1, status=500, route="publishConfig")
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+
+    assert stack.up(news) == "create"
+    assert stack.state is not None and stack.state.outputs["live"] is False
+    assert emulator.get_config(config_id)["hasAuth"] is True
+    assert emulator.published(config_id) is None
+    assert "publishing it failed" in provider_host.stderr
+
+    assert stack.up(news) == "update"
+    assert stack.state.outputs["live"] is True
+    assert emulator.count("consumeOAuthCredentials") == 1
+    published = emulator.published(config_id)
+    assert published is not None and published["auth"] is not None
+    assert stack.up(news) == "same"
+
+
+def test_a_rollback_before_the_bind_is_found_and_repaired_without_a_consume(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    config_id = emulator.add_config("internal_crm")
+    before = emulator.publish(config_id, note="before the bind")
+    key = emulator.mint_credential_key("internal_crm")
+    news = auth_inputs(config_id, key)
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+    stack.up(news)
+    emulator.rollback(config_id, before["id"])
+    emulator.clear_requests()
+
+    assert stack.refresh() == "update"
+    assert stack.state is not None and stack.state.outputs["live"] is False
+    assert writes(emulator) == []
+
+    assert stack.up(news) == "update"
+    assert writes(emulator) == ["publishConfig"]
+    assert stack.state.outputs["live"] is True
+    assert stack.state.outputs["published_version"] == 3
+    assert emulator.count("consumeOAuthCredentials") == 0
+
+
+def test_publish_false_binds_the_draft_only(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    config_id = emulator.add_config("internal_crm")
+    news = auth_inputs(config_id, emulator.mint_credential_key("internal_crm"), publish=False)
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+    stack.up(news)
+    assert writes(emulator) == ["consumeOAuthCredentials"]
+    assert stack.state is not None and stack.state.outputs["live"] is False
+    assert stack.up(news) == "same"
+
+
+def test_config_and_binding_in_one_up_end_live_after_two_publishes(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    config = Stack(provider_host, INTEGRATION_CONFIG)
+    config.up(config_inputs())
+    config_id = config_id_of(config)
+    auth = Stack(provider_host, INTEGRATION_AUTH)
+    auth.up(auth_inputs(config_id, emulator.mint_credential_key("internal_crm")))
+
+    assert emulator.count("publishConfig") == 2
+    published = emulator.published(config_id)
+    assert published is not None and published["version"] == 2
+    assert published["auth"] is not None
+    assert published["parameters"]["webhook_secret"] == SECRET
+    # The config's refresh finds the binding's newer revision, which still carries its values.
+    assert config.refresh() == "same"
+    assert config.state is not None and config.state.outputs["live"] is True
+    assert config.state.outputs["published_version"] == 2
