@@ -164,7 +164,8 @@ class CredentialLinkProvider(FruxonProvider):
 
         A link that the last refresh found expired and never filled is replaced too, so the next
         `up` mints a usable one. The clock is not read here: without a refresh nothing changes,
-        and a fresh link is quiet until a refresh finds it expired in turn.
+        and a fresh link is quiet until a refresh finds it expired in turn
+        (docs/decisions.md#credential-link).
         """
         replaces: list[str] = []
         for key in INPUTS:
