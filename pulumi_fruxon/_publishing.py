@@ -60,10 +60,14 @@ def not_published(olds: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def wants_publish(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
-    """Whether `diff` must ask for an update to publish: publishing is on and the last state
-    was not live (a failed publish, a rollback found by refresh, or a state from before
-    publishing existed)."""
-    return news.get("publish") is not False and olds.get("live") is not True
+    """Whether `diff` must ask for an update to publish: publishing is on and the stored state
+    says it is not live (a failed publish, or a rollback found by refresh).
+
+    A state written before `live` existed has no such key and asks for nothing: an upgrade alone
+    changes nothing (docs/state-format.md#compatibility). Its next `pulumi refresh` fills `live`
+    in, and the `up` after that publishes if it is false.
+    """
+    return news.get("publish") is not False and olds.get("live") is False
 
 
 def refresh_live(

@@ -303,3 +303,34 @@ def test_get_of_a_config_without_auth_fails(emulator: FruxonEmulator, pulumi_bin
     ):
         stack.up(show_secrets=False)
     assert "has no auth bound, so there is no binding to read" in str(failed.value)
+
+
+def test_secret_parameters_stay_out_of_outputs_plain_state_and_cli_output(
+    emulator: FruxonEmulator, pulumi_bin: str
+) -> None:
+    secret = "whsec-e2e-4f1d8c2a9b"
+    log: list[str] = []
+    with local_stack(PROGRAMS / "config-secrets", emulator, pulumi_bin=pulumi_bin) as stack:
+        stack.set_config("webhookSecret", auto.ConfigValue(secret, secret=True))
+        up = stack.up(on_output=log.append, show_secrets=False)
+        config_id = up.outputs["config_id"].value
+        assert up.outputs["live"].value is True
+        published = emulator.published(config_id)
+        assert published is not None and published["parameters"]["webhook_secret"] == secret
+
+        stack.set_config("displayName", auto.ConfigValue("CRM renamed"))
+        stack.up(on_output=log.append, show_secrets=False)
+        stack.refresh(on_output=log.append, show_secrets=False)
+        stack.preview(on_output=log.append, expect_no_changes=True)
+        revealed, plain = exported(stack)
+        outputs = {name: o.value for name, o in stack.outputs().items()}
+
+    assert emulator.get_config(config_id)["hasAuth"] is False
+    assert secret not in plain
+    assert secret not in "\n".join(log)
+    assert where(outputs, secret) == []
+    (config,) = [r for r in revealed["resources"] if r["type"] == CONFIG_TYPE]
+    # Decrypted, the secret is only the resource's own secret input (and the engine's copy of
+    # the stack config): never an output.
+    assert where(config["outputs"], secret) == []
+    assert where(config["inputs"], secret) == [".secret_parameters.plaintext"]

@@ -49,17 +49,12 @@ def test_quickstart_program_binds_in_two_runs(
         first = stack.up(show_secrets=False)
         assert sorted(first.outputs["crm_integrations"].value) == crm
         key = emulator.approve(first.outputs["authorization_url"].value)
-        stack.set_all_config(
-            {
-                "credentialKey": auto.ConfigValue(key, secret=True),
-                "integrationConfigId": auto.ConfigValue(
-                    emulator.list_configs("salesforce")[0]["id"]
-                ),
-            }
-        )
+        stack.set_all_config({"credentialKey": auto.ConfigValue(key, secret=True)})
         second = stack.up(show_secrets=False)
     assert second.outputs["granted_scopes"].value == ["api", "refresh_token"]
+    assert second.outputs["live"].value is True
     assert emulator.count("consumeOAuthCredentials") == 1
+    assert emulator.count("createConfig") == 1
 
 
 def test_client_block_lists_the_tagged_integrations(

@@ -49,8 +49,9 @@ def test_shell_consent_flow_binds_the_key(emulator: FruxonEmulator, pulumi_bin: 
         assert ran.returncode == 0, ran.stdout + ran.stderr
         outputs = stack.outputs()
 
-    config_id = emulator.list_configs("salesforce")[0]["id"]
+    config_id = outputs["config_id"].value
     assert emulator.count("consumeOAuthCredentials") == 1
     assert emulator.get_config(config_id)["hasAuth"] is True
     assert outputs["credential_fingerprint"].value.startswith("sha256:")
+    assert ran.stdout.strip().splitlines()[-1] == "true"  # `pulumi stack output live`
     assert emulator.token not in ran.stdout + ran.stderr

@@ -476,3 +476,36 @@ def test_config_and_binding_in_one_up_end_live_after_two_publishes(
     assert config.refresh() == "same"
     assert config.state is not None and config.state.outputs["live"] is True
     assert config.state.outputs["published_version"] == 2
+
+
+def test_an_upgrade_from_a_state_without_publishing_changes_nothing_until_refresh(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    """State written before `publish`/`live` existed: preview and up stay quiet; a refresh
+    finds the binding was never published, and the next up publishes it."""
+    config_id = emulator.add_config("internal_crm")
+    key = emulator.mint_credential_key("internal_crm")
+    news = auth_inputs(config_id, key)
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+    stack.up({**news, "publish": False})
+    assert stack.state is not None
+    added = ("publish", "publish_note", "bound_at", "published_revision_id")
+    legacy = {
+        k: v
+        for k, v in stack.state.outputs.items()
+        if k not in (*added, "published_version", "live")
+    }
+    stack.state.outputs = legacy
+    stack.state.inputs = {k: v for k, v in stack.state.inputs.items() if k not in added}
+    emulator.clear_requests()
+
+    assert stack.preview(news) == "same"
+    assert stack.up(news) == "same"
+    assert emulator.requests == []
+
+    assert stack.refresh() == "update"
+    assert stack.state.outputs["live"] is False
+    assert stack.up(news) == "update"
+    assert writes(emulator) == ["publishConfig"]
+    assert stack.state.outputs["live"] is True
+    assert emulator.count("consumeOAuthCredentials") == 0
