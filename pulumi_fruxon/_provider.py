@@ -43,7 +43,7 @@ from pulumi.runtime import rpc
 
 from pulumi_fruxon import _constants as c
 from pulumi_fruxon.client import FruxonClient
-from pulumi_fruxon.errors import FruxonError
+from pulumi_fruxon.errors import ConfigurationError, FruxonError
 from pulumi_fruxon.settings import FruxonSettings
 
 PROVIDER_KEY = "__provider"
@@ -127,6 +127,13 @@ class Checker:
                 f"{prop} must be a Fruxon id (letters, digits, '_' and '-'), got {shown(value)}",
             )
             return
+        if len(value.strip()) > c.MAX_ID_LENGTH:
+            self.fail(
+                prop,
+                f"{prop} must be at most {c.MAX_ID_LENGTH} characters long, got "
+                f"{len(value.strip())}: {shown(value)}",
+            )
+            return
         self.inputs[prop] = value.strip()
 
     def uuid(self, prop: str) -> None:
@@ -205,6 +212,7 @@ class FruxonProvider(ResourceProvider):
 
     # Runtime-only attributes, with class-level defaults so that old pickles still load.
     _settings: FruxonSettings | None = None
+    _settings_error: str | None = None  # why the configured settings are malformed
     _clients: dict[str, FruxonClient] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -226,13 +234,19 @@ class FruxonProvider(ResourceProvider):
         return f"{type(self).__name__}(workspace={workspace!r})"
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Resolve settings from stack config (`fruxon:*`), then the environment. Never fails."""
-        settings = FruxonSettings.resolve(
-            config=lambda key: _config_value(req, f"{c.CONFIG_NAMESPACE}:{key}")
-        )
+        """Resolve settings from stack config (`fruxon:*`), then the environment. Never fails:
+        a malformed setting is raised by `client()`, so `check` and `diff` still work offline."""
+        settings: FruxonSettings | None = None
+        error: str | None = None
+        try:
+            settings = FruxonSettings.resolve(
+                config=lambda key: _config_value(req, f"{c.CONFIG_NAMESPACE}:{key}")
+            )
+        except ConfigurationError as exc:
+            error = str(exc)
         with _CLIENTS_LOCK:
             old, self._clients = self._clients, None
-            self._settings = settings
+            self._settings, self._settings_error = settings, error
         for client in (old or {}).values():
             client.close()
 
@@ -250,9 +264,12 @@ class FruxonProvider(ResourceProvider):
     def client(self, workspace: Any = None) -> FruxonClient:
         """A client for `workspace` (else the configured one), created once and reused.
 
-        Raises `ConfigurationError` naming both ways to set a missing token or workspace.
+        Raises `ConfigurationError` naming both ways to set a missing token or workspace, or
+        naming the source of a malformed setting.
         """
         with _CLIENTS_LOCK:
+            if self._settings_error is not None:
+                raise ConfigurationError(self._settings_error)
             if self._settings is None:
                 # Called without `configure` (e.g. directly in a test): environment only.
                 self._settings = FruxonSettings.resolve()

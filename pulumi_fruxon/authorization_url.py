@@ -23,6 +23,7 @@ from pulumi.dynamic import (
 )
 
 from pulumi_fruxon._provider import Checker, FruxonProvider, contains_unknown, shown
+from pulumi_fruxon._urls import return_url_problem
 
 __all__ = ["AuthorizationUrl", "AuthorizationUrlProvider"]
 
@@ -68,14 +69,16 @@ class AuthorizationUrlProvider(FruxonProvider):
         checker.string_list("scopes")
         checker.string_map("config_parameters")
         return_url = news.get("return_url")
-        if isinstance(return_url, str) and _is_relative_path(return_url.strip()):
-            checker.inputs["return_url"] = return_url.strip()
-        elif return_url is not None and not contains_unknown(return_url):
-            checker.fail(
-                "return_url",
-                "return_url must be a relative path starting with '/', like '/integrations', "
-                f"got {shown(return_url)}",
+        if return_url is not None and not contains_unknown(return_url):
+            problem = (
+                return_url_problem(return_url.strip())
+                if isinstance(return_url, str)
+                else "must be a string, a relative path like '/integrations'"
             )
+            if problem:
+                checker.fail("return_url", f"return_url {problem}, got {shown(return_url)}")
+            else:
+                checker.inputs["return_url"] = return_url.strip()
         rotation = news.get("rotation")
         if not (rotation is None or contains_unknown(rotation) or _is_scalar(rotation)):
             checker.fail(
@@ -147,13 +150,6 @@ class AuthorizationUrlProvider(FruxonProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to do: a consent URL is not a server-side object; it expires by itself."""
-
-
-def _is_relative_path(value: str) -> bool:
-    # "//host/x" is protocol-relative: it would send the admin to another site.
-    return (
-        value.startswith("/") and not value.startswith("//") and not any(c.isspace() for c in value)
-    )
 
 
 def _is_scalar(value: Any) -> bool:

@@ -1,8 +1,9 @@
 """`FruxonClient`: a small typed client over `httpx.Client` for the integrations API.
 
 It keeps one keep-alive connection pool, sends the official SDK's query spellings, walks every
-page behind an iterator, maps each failure to its own exception class, and retries only where a
-retry is safe (see `_retry`). The token lives only in the `Authorization` header of the pool.
+page behind an iterator, maps each failure to its own exception class (see `errors`), and
+retries only where a retry is safe (see `_retry`), within one deadline per request. The token
+lives only in the `Authorization` header of the pool, and is redacted from every error.
 """
 
 from __future__ import annotations
@@ -22,16 +23,21 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from pulumi_fruxon import _constants as c
+from pulumi_fruxon._pagination import WalkGuard
+from pulumi_fruxon._redaction import Redactor
 from pulumi_fruxon._retry import (
     backoff_delay,
     parse_retry_after,
     should_retry_status,
     should_retry_transport,
 )
+from pulumi_fruxon._urls import return_url_problem
 from pulumi_fruxon.errors import (
     APIConnectionError,
     APIError,
+    APIStatusError,
     APITimeoutError,
+    ConfigurationError,
     InsufficientScopeError,
     InvalidResponseError,
     RateLimitError,
@@ -39,14 +45,12 @@ from pulumi_fruxon.errors import (
 )
 from pulumi_fruxon.models import (
     AuthorizeResponse,
-    ConfigList,
     CredentialLinkResponse,
     Integration,
     IntegrationConfig,
     Listed,
     Page,
     Revision,
-    RevisionList,
     Tool,
 )
 from pulumi_fruxon.settings import FruxonSettings
@@ -59,11 +63,21 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=Listed)
 Params = list[tuple[str, str]]
 
-_REDACTED = "[redacted]"
+# Errors of a request that could not even be formed: nothing was sent, and it would fail again.
+_UNSENDABLE = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
 
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
+
+
+def _enveloped(data: Any, alias: str) -> Any:
+    """A list answer as a page: a bare array, or `{alias: [...]}` without `items`."""
+    if isinstance(data, list):
+        return {"items": data}
+    if isinstance(data, dict) and alias in data and "items" not in data:
+        return {**data, "items": data[alias]}
+    return data
 
 
 def _auth_body(auth_method: str) -> dict[str, Any]:
@@ -72,18 +86,24 @@ def _auth_body(auth_method: str) -> dict[str, Any]:
     return {"integrationAuthMetadataId": auth_method, "level": "APPLICATION", "parameters": {}}
 
 
-def _redact(value: Any, secrets: Sequence[str]) -> Any:
-    """`value` with every secret replaced, recursively through dicts and lists."""
+def _values(value: str | Iterable[str] | None) -> list[str]:
+    """A filter's values: one string is one value (not its characters), None is none."""
+    if value is None:
+        return []
     if isinstance(value, str):
-        for secret in secrets:
-            if secret:
-                value = value.replace(secret, _REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {k: _redact(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v, secrets) for v in value]
-    return value
+        return [value]
+    return list(value)
+
+
+def _only_true(name: str, flag: bool | None) -> bool:
+    """Whether to send the `has_*` filter. False is refused: Fruxon's filter can only keep the
+    integrations that have the thing, so False could only be ignored, which would mislead."""
+    if flag is False:
+        raise ValueError(
+            f"{name}=False is not supported: Fruxon can filter for integrations that have them "
+            f"({name}=True), not for those that lack them. Leave {name} unset to list both."
+        )
+    return flag is True
 
 
 @contextmanager
@@ -109,9 +129,26 @@ def _collector_paused() -> Iterator[None]:
 class FruxonClient:
     """A typed client for Fruxon's integrations API.
 
-    Give `token`/`workspace`/`base_url` explicitly, or a resolved `settings`; anything missing is
-    resolved from the environment (`FRUXON_TOKEN`, `FRUXON_WORKSPACE`, `FRUXON_BASE_URL`).
-    Use it as a context manager, or call `close()`.
+    Use it as a context manager, or call `close()`. Every list method sends its first request
+    when it is called, so a failure surfaces at the call site, and returns an iterator that
+    fetches the further pages as it is consumed. A list whose pages do not add up raises
+    `PaginationError` rather than end early; `best_effort=True` logs a warning and stops instead.
+
+    Parameters:
+        token, workspace, base_url: override the resolved settings; anything missing is read
+            from `FRUXON_TOKEN`, `FRUXON_WORKSPACE` and `FRUXON_BASE_URL`.
+        settings: settings resolved elsewhere (`FruxonSettings.resolve`); replaces the three
+            above.
+        timeout: the deadline of one request with all its retries, in seconds (one list page
+            is one request). Defaults to the settings' `timeout` (`fruxon:timeout`,
+            `FRUXON_TIMEOUT`, else `_constants.DEFAULT_TIMEOUT`).
+        max_retries: how many times a request is retried after a 5xx or a transport failure,
+            where a retry is safe. A 429 is retried for as long as the deadline allows.
+        transport: an httpx transport, for tests.
+        sleep, clock: the waiting function and the monotonic clock the retries and the deadline
+            use, for tests.
+
+    Raises `ConfigurationError` for a missing token or workspace or an unreadable CA bundle.
     """
 
     def __init__(
@@ -121,28 +158,26 @@ class FruxonClient:
         base_url: str | None = None,
         *,
         settings: FruxonSettings | None = None,
-        timeout: httpx.Timeout | float | None = None,
+        timeout: float | None = None,
         max_retries: int = c.MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if settings is None:
             settings = FruxonSettings.resolve(token=token, workspace=workspace, base_url=base_url)
         self._token = settings.require_token()
         self._workspace = settings.require_workspace()
         self._base_url = settings.base_url
+        self._timeout = settings.timeout if timeout is None else timeout
+        if not self._timeout > 0:
+            raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout}")
         self._max_retries = max_retries
         self._sleep = sleep
-        if timeout is None:
-            timeout = httpx.Timeout(
-                connect=c.CONNECT_TIMEOUT,
-                read=c.READ_TIMEOUT,
-                write=c.WRITE_TIMEOUT,
-                pool=c.POOL_TIMEOUT,
-            )
+        self._clock = clock
         verify: ssl.SSLContext | bool = True
         if settings.ca_bundle:
-            verify = ssl.create_default_context(cafile=settings.ca_bundle)
+            verify = _ssl_context(settings.ca_bundle, settings.source("ca_bundle"))
         elif settings.insecure:
             verify = False
         self._http = httpx.Client(
@@ -152,7 +187,6 @@ class FruxonClient:
                 "Accept": "application/json",
                 "User-Agent": c.USER_AGENT,
             },
-            timeout=timeout,
             verify=verify,
             transport=transport,
             limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=30.0),
@@ -191,28 +225,38 @@ class FruxonClient:
     def list_integrations(
         self,
         query: str | None = None,
-        types: Iterable[str] | None = None,
-        tags: Iterable[str] | None = None,
+        types: str | Iterable[str] | None = None,
+        tags: str | Iterable[str] | None = None,
         has_configs: bool | None = None,
         has_triggers: bool | None = None,
         has_channels: bool | None = None,
         *,
         page_size: int = c.MAX_PAGE_SIZE,
+        best_effort: bool = False,
     ) -> Iterator[Integration]:
-        """Every integration that matches, in server order, across all pages."""
+        """Every integration that matches, in server order, across all pages.
+
+        `types` and `tags` keep integrations that match any of the values; a single string is
+        one value. `has_configs`, `has_triggers` and `has_channels` keep only the integrations
+        that have configs, triggers or channels when True; False raises `ValueError`, since
+        Fruxon cannot filter for their absence. `best_effort=True` ends a walk whose pages do not
+        add up with a warning instead of `PaginationError`; the result may then be partial.
+        """
         params: Params = []
         if query:
             params.append(("query", query))
-        params += [("types", t) for t in types or ()]
-        params += [("tags", t) for t in tags or ()]
+        params += [("types", t) for t in _values(types)]
+        params += [("tags", t) for t in _values(tags)]
         for name, flag in (
             ("has_configs", has_configs),
             ("has_triggers", has_triggers),
             ("has_channels", has_channels),
         ):
-            if flag:
+            if _only_true(name, flag):
                 params.append((name, "true"))
-        return self._walk(f"{self._tenant}/integrations", params, Integration, page_size)
+        return self._walk(
+            f"{self._tenant}/integrations", params, Integration, page_size, best_effort
+        )
 
     def get_integration(self, integration: str) -> Integration:
         response = self._request("GET", self._integration_path(integration))
@@ -222,27 +266,33 @@ class FruxonClient:
         self,
         integration: str,
         search: str | None = None,
-        types: Iterable[str] | None = None,
+        types: str | Iterable[str] | None = None,
         *,
         page_size: int = c.MAX_PAGE_SIZE,
+        best_effort: bool = False,
     ) -> Iterator[Tool]:
-        """Every tool of an integration, in server order, across all pages."""
+        """Every tool of an integration, in server order, across all pages.
+
+        `types` keeps tools of any of the values; a single string is one value. `best_effort`
+        is as for `list_integrations`.
+        """
         params: Params = [("search", search)] if search else []
-        params += [("types", t) for t in types or ()]
+        params += [("types", t) for t in _values(types)]
         path = f"{self._integration_path(integration)}/tools"
-        return self._walk(path, params, Tool, page_size)
+        return self._walk(path, params, Tool, page_size, best_effort)
 
     # -- configs -----------------------------------------------------------------------------
 
-    def list_integration_configs(self, integration: str) -> list[IntegrationConfig]:
-        response = self._request("GET", f"{self._integration_path(integration)}/configs")
-        data = self._json(response)
-        # The SDK accepts a bare array, {items} or {configs} (docs/fruxon-api.md#configs).
-        if isinstance(data, dict) and "configs" in data and "items" not in data:
-            data = {"items": data["configs"]}
-        elif isinstance(data, list):
-            data = {"items": data}
-        return self._validate(data, ConfigList).items
+    def list_integration_configs(
+        self, integration: str, *, best_effort: bool = False
+    ) -> Iterator[IntegrationConfig]:
+        """Every config of an integration, in server order, across all pages.
+
+        `best_effort` is as for `list_integrations`.
+        """
+        path = f"{self._integration_path(integration)}/configs"
+        # The list is documented without paging: send no page size, follow a token if one comes.
+        return self._walk(path, [], IntegrationConfig, None, best_effort, self._config_page)
 
     def get_integration_config(self, integration: str, config_id: str) -> IntegrationConfig:
         response = self._request("GET", self._config_path(integration, config_id))
@@ -328,15 +378,15 @@ class FruxonClient:
         )
         return self._parse(response, Revision)
 
-    def list_config_revisions(self, integration: str, config_id: str) -> list[Revision]:
-        """Every published revision of a config, as the server orders them."""
-        response = self._request("GET", f"{self._config_path(integration, config_id)}/revisions")
-        data = self._json(response)
-        if isinstance(data, dict) and "revisions" in data and "items" not in data:
-            data = {"items": data["revisions"]}
-        elif isinstance(data, list):
-            data = {"items": data}
-        return self._validate(data, RevisionList).items
+    def list_config_revisions(
+        self, integration: str, config_id: str, *, best_effort: bool = False
+    ) -> Iterator[Revision]:
+        """Every published revision of a config, in server order (identity fields only).
+
+        `best_effort` is as for `list_integrations`.
+        """
+        path = f"{self._config_path(integration, config_id)}/revisions"
+        return self._walk(path, [], Revision, None, best_effort, self._revision_page)
 
     def get_config_revision(self, integration: str, config_id: str, revision_id: str) -> Revision:
         """One revision of a config."""
@@ -402,11 +452,14 @@ class FruxonClient:
         config_parameters: Mapping[str, str] | None = None,
         return_url: str | None = None,
     ) -> str:
-        """Mint an OAuth consent URL for application-level auth. Returns the URL."""
-        if return_url is not None and not return_url.startswith("/"):
-            raise ValueError(
-                f"return_url must be a relative path starting with '/': {return_url!r}"
-            )
+        """Mint an OAuth consent URL for application-level auth. Returns the URL.
+
+        `return_url`, where the success page links back to, must be a path on Fruxon's own
+        origin (see `_urls`); anything else raises `ValueError` before a request is sent.
+        """
+        problem = None if return_url is None else return_url_problem(return_url)
+        if problem:
+            raise ValueError(f"return_url {problem}, got {return_url!r}")
         body: dict[str, Any] = {"integrationAuthMetadataId": auth_method}
         if scopes:
             body["scopes"] = list(scopes)
@@ -450,38 +503,45 @@ class FruxonClient:
         return f"{self._integration_path(integration)}/configs/{_segment(config_id)}"
 
     def _walk(
-        self, path: str, params: Params, model: type[ItemT], page_size: int
+        self,
+        path: str,
+        params: Params,
+        model: type[ItemT],
+        page_size: int | None,
+        best_effort: bool,
+        parse: Callable[[httpx.Response, type[Page[ItemT]]], Page[ItemT]] | None = None,
     ) -> Iterator[ItemT]:
-        """Yield every item of a `ListPage` endpoint.
+        """Every item of a `ListPage` endpoint, each once; the first page is fetched now.
 
-        Guards against the server bugs the official SDK knows (docs/fruxon-api.md#paging): a
-        returned token equal to the one sent, a token seen before, an empty page. Items already
-        yielded are not yielded again.
+        `WalkGuard` (see `_pagination`) decides whether the pages add up. When they do not, the
+        iterator raises `PaginationError` after the items it could vouch for, or, with
+        `best_effort`, logs a warning and ends there.
         """
-        size = str(max(1, min(page_size, c.MAX_PAGE_SIZE)))
         page_model: type[Page[ItemT]] = Page[model]  # type: ignore[valid-type]
-        token: str | None = None
-        seen_tokens: set[str] = set()
-        seen_ids: set[str] = set()
-        while True:
-            query = [*params, ("pageSize", size)]
+        read = parse or self._parse
+
+        def fetch(token: str | None) -> Page[ItemT]:
+            query = list(params)
+            if page_size is not None:
+                query.append(("pageSize", str(max(1, min(page_size, c.MAX_PAGE_SIZE)))))
             if token:
                 query.append(("pageToken", token))
-            page = self._parse(self._request("GET", path, params=query), page_model)
-            fresh: list[ItemT] = []
-            for item in page.items:
-                if item.id not in seen_ids:
-                    seen_ids.add(item.id)
-                    fresh.append(item)
-            yield from fresh
-            next_token = page.next_page_token
-            if not page.items or not next_token:
-                return
-            if next_token == token or next_token in seen_tokens:
-                log.warning("Fruxon repeated page token on %s; stopping the walk there", path)
-                return
-            seen_tokens.add(next_token)
-            token = next_token
+            return read(self._request("GET", path, params=query), page_model)
+
+        first = fetch(None)  # now: a failure surfaces where the list was asked for
+        return _pages(WalkGuard(path), first, fetch, best_effort)
+
+    def _config_page(
+        self, response: httpx.Response, model: type[Page[IntegrationConfig]]
+    ) -> Page[IntegrationConfig]:
+        # The official SDK accepts a bare array, {items} or {configs}; so does this client.
+        return self._validate(_enveloped(self._json(response), "configs"), model, response)
+
+    def _revision_page(
+        self, response: httpx.Response, model: type[Page[Revision]]
+    ) -> Page[Revision]:
+        # Undocumented envelope: accept the same shapes as for configs.
+        return self._validate(_enveloped(self._json(response), "revisions"), model, response)
 
     def _request(
         self,
@@ -492,57 +552,156 @@ class FruxonClient:
         json_body: Mapping[str, Any] | None = None,
         secrets: Sequence[str] = (),
     ) -> httpx.Response:
-        redact = (self._token, *secrets)
-        attempt = 0
+        """Send a request, retrying where safe; return the response with its body read.
+
+        One deadline (`timeout`) covers every attempt, every wait between them and every byte of
+        every body. A 429 was never processed, so it is retried for as long as that deadline
+        allows; a 5xx or a transport failure is retried up to `max_retries` times, where `_retry`
+        says a retry is safe. `secrets` (and the token) are redacted from every error and log.
+        """
+        redactor = Redactor((self._token, *secrets))
+        deadline = self._clock() + self._timeout
+        retries = rate_limited = 0
         while True:
-            error: Exception
-            retry_after: float | None = None
+            error: APIError
             try:
-                response = self._http.request(
-                    method, path, params=tuple(params or ()), json=json_body
-                )
+                response = self._send(method, path, params, json_body, deadline)
             except httpx.TimeoutException as exc:
                 sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
                 error = APITimeoutError(
-                    f"Timed out on {method} {path} ({type(exc).__name__}) at {self._base_url}",
+                    f"Timed out on {method} {path} at {self._base_url} ({type(exc).__name__}; "
+                    f"{self._deadline_hint()})",
                     request_sent=sent,
+                    method=method,
+                    path=path,
                 )
                 retry = should_retry_transport(method, request_sent=sent)
             except httpx.TransportError as exc:
-                sent = not isinstance(exc, httpx.ConnectError)
-                reason = _redact(str(exc), redact)
+                unsendable = isinstance(exc, _UNSENDABLE)
+                sent = not unsendable and not isinstance(exc, httpx.ConnectError)
                 error = APIConnectionError(
                     f"Could not complete {method} {path} at {self._base_url}: "
-                    f"{type(exc).__name__}: {reason}",
+                    f"{type(exc).__name__}: {redactor.text(str(exc))}",
                     request_sent=sent,
+                    method=method,
+                    path=path,
                 )
-                retry = should_retry_transport(method, request_sent=sent)
+                retry = not unsendable and should_retry_transport(method, request_sent=sent)
             else:
                 log.debug("%s %s -> %s", method, path, response.status_code)
                 if response.is_success:
                     return response
-                error = self._api_error(response, method, path, redact)
+                error = self._api_error(response, method, path, redactor)
                 retry = should_retry_status(method, response.status_code)
-                if isinstance(error, RateLimitError):
-                    retry_after = error.retry_after
-            if not retry or attempt >= self._max_retries:
-                raise error
-            delay = backoff_delay(attempt, retry_after)
-            log.warning(
-                "%s; retrying in %.2fs (retry %d)", str(error).splitlines()[0], delay, attempt + 1
-            )
+            if isinstance(error, RateLimitError):
+                delay = backoff_delay(rate_limited, error.retry_after)
+                rate_limited += 1
+            elif retry and retries < self._max_retries:
+                delay = backoff_delay(retries)
+                retries += 1
+            else:
+                raise error from None
+            summary = str(error).splitlines()[0]
+            if self._clock() + delay >= deadline:
+                log.warning("%s; not retrying: %s", summary, self._deadline_hint())
+                raise error from None
+            log.warning("%s; retrying in %.2fs (retry %d)", summary, delay, retries + rate_limited)
             self._sleep(delay)
-            attempt += 1
+
+    def _deadline_hint(self) -> str:
+        return (
+            f"each request has {self._timeout:g} s in all, retries included; "
+            f"set fruxon:timeout or {c.ENV_TIMEOUT} for more"
+        )
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        json_body: Mapping[str, Any] | None,
+        deadline: float,
+    ) -> httpx.Response:
+        """One attempt: the response with its whole body, or an httpx error.
+
+        Each socket timeout is capped by what is left of the deadline, and the body is streamed
+        so that the deadline is checked between chunks: a server that trickles bytes restarts
+        the read timeout with every byte, but not the deadline.
+        """
+        remaining = deadline - self._clock()
+        if remaining <= 0:
+            raise APITimeoutError(
+                f"No time left for {method} {path} ({self._deadline_hint()})",
+                request_sent=False,
+                method=method,
+                path=path,
+            )
+        timeout = httpx.Timeout(
+            connect=min(c.CONNECT_TIMEOUT, remaining),
+            read=min(c.READ_TIMEOUT, remaining),
+            write=min(c.WRITE_TIMEOUT, remaining),
+            pool=min(c.POOL_TIMEOUT, remaining),
+        )
+        request = self._http.build_request(
+            method, path, params=tuple(params or ()), json=json_body, timeout=timeout
+        )
+        streamed = self._http.send(request, stream=True)
+        try:
+            body = self._read_body(streamed, deadline)
+        finally:
+            streamed.close()
+        # The body is decoded already; a Content-Encoding header would have it decoded twice.
+        headers = [
+            (name, value)
+            for name, value in streamed.headers.multi_items()
+            if name.lower() != "content-encoding"
+        ]
+        return httpx.Response(
+            streamed.status_code,
+            headers=headers,
+            content=body,
+            request=request,
+            extensions=streamed.extensions,
+        )
+
+    def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
+        method, path = response.request.method, response.request.url.path
+        limit = c.MAX_RESPONSE_BYTES
+        too_large = InvalidResponseError(
+            f"Fruxon's answer to {method} {path} (HTTP {response.status_code}) is larger than "
+            f"the {limit} bytes one response may hold",
+            method=method,
+            path=path,
+        )
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+            if self._clock() >= deadline:
+                raise APITimeoutError(
+                    f"Fruxon answered {method} {path} too slowly: the deadline passed after "
+                    f"{size} bytes of the body ({self._deadline_hint()})",
+                    request_sent=True,
+                    method=method,
+                    path=path,
+                )
+        return b"".join(chunks)
 
     def _api_error(
-        self, response: httpx.Response, method: str, path: str, redact: Sequence[str]
-    ) -> APIError:
+        self, response: httpx.Response, method: str, path: str, redactor: Redactor
+    ) -> APIStatusError:
         status = response.status_code
         try:
             raw = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             raw = None
-        body: dict[str, Any] = _redact(raw, redact) if isinstance(raw, dict) else {}
+        body: dict[str, Any] = redactor.value(raw) if isinstance(raw, dict) else {}
 
         def text(*keys: str) -> str | None:
             for key in keys:
@@ -562,7 +721,7 @@ class FruxonClient:
         )
         common: dict[str, Any] = {
             "status": status,
-            "title": text("title", "message") or response.reason_phrase or "Error",
+            "title": text("title", "message") or redactor.text(response.reason_phrase) or "Error",
             "detail": text("detail", "details"),
             "code": text("code"),
             "errors": errors,
@@ -586,11 +745,12 @@ class FruxonClient:
     def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             raise InvalidResponseError(
-                f"Fruxon sent a body that is not JSON for {response.request.method} "
-                f"{response.request.url.path} (HTTP {response.status_code})"
-            ) from exc
+                f"Fruxon sent a body that is not JSON for {_what(response)}",
+                method=response.request.method,
+                path=response.request.url.path,
+            ) from None
 
     def _parse(self, response: httpx.Response, model: type[ModelT]) -> ModelT:
         try:
@@ -599,13 +759,11 @@ class FruxonClient:
         except ValidationError as exc:
             raise self._invalid(response, exc) from None
 
-    def _validate(self, data: Any, model: type[ModelT]) -> ModelT:
+    def _validate(self, data: Any, model: type[ModelT], response: httpx.Response) -> ModelT:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise InvalidResponseError(
-                f"Unexpected response shape: {exc.error_count()} problems"
-            ) from None
+            raise self._invalid(response, exc) from None
 
     @staticmethod
     def _invalid(response: httpx.Response, exc: ValidationError) -> InvalidResponseError:
@@ -616,6 +774,44 @@ class FruxonClient:
             else f"unexpected shape ({', '.join(kinds)})"
         )
         return InvalidResponseError(
-            f"Fruxon sent {what} for {response.request.method} {response.request.url.path} "
-            f"(HTTP {response.status_code})"
+            f"Fruxon sent {what} for {_what(response)}",
+            method=response.request.method,
+            path=response.request.url.path,
         )
+
+
+def _what(response: httpx.Response) -> str:
+    request = response.request
+    return f"{request.method} {request.url.path} (HTTP {response.status_code})"
+
+
+def _pages(
+    guard: WalkGuard[ItemT],
+    page: Page[ItemT],
+    fetch: Callable[[str | None], Page[ItemT]],
+    best_effort: bool,
+) -> Iterator[ItemT]:
+    """The walk from its first page on: each fresh item, until the end or a problem."""
+    token: str | None = None
+    while True:
+        fresh, token, problem = guard.admit(page, token)
+        yield from fresh
+        if problem is not None:
+            if not best_effort:
+                raise problem
+            log.warning("%s best_effort: returning the %d items read so far.", problem, guard.items)
+            return
+        if token is None:
+            return
+        page = fetch(token)
+
+
+def _ssl_context(ca_bundle: str, source: str) -> ssl.SSLContext:
+    """A TLS context trusting `ca_bundle`, or a ConfigurationError naming where it was set."""
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except ssl.SSLError as exc:
+        reason = f"holds no usable PEM certificate ({exc.reason or exc})"
+    except OSError as exc:
+        reason = f"cannot be read ({exc.strerror or exc})"
+    raise ConfigurationError(f"The CA bundle {source}={ca_bundle!r} {reason}.")

@@ -253,7 +253,7 @@ class CredentialLinkProvider(FruxonProvider):
             )
         client = self.client(outs.get("workspace"))
         try:
-            revisions = client.list_config_revisions(integration, config_id)
+            revisions = list(client.list_config_revisions(integration, config_id))
         except NotFoundError:
             return ReadResult(None, {})
         created_at = _unix_ms(outs.get("created_at"))

@@ -10,6 +10,11 @@ in the program process. Each comes as a pair, like generated Pulumi SDKs:
 
 Settings come from `fruxon:*` stack config, then the environment. The token is read outside
 the Output chain, so results are not marked secret.
+
+A list is whole or an error: when Fruxon's pages do not add up (a repeated page token, a page of
+items already listed, a `totalCount` the walk cannot reach), the function raises
+`PaginationError` instead of returning part of the list, which a program would read as "the
+rest is gone" and plan deletions for.
 """
 
 from __future__ import annotations
@@ -84,8 +89,8 @@ def _client(workspace: str | None) -> FruxonClient:
 
 def get_integrations(
     query: str | None = None,
-    types: Sequence[str] | None = None,
-    tags: Sequence[str] | None = None,
+    types: str | Sequence[str] | None = None,
+    tags: str | Sequence[str] | None = None,
     has_configs: bool | None = None,
     has_triggers: bool | None = None,
     has_channels: bool | None = None,
@@ -93,8 +98,11 @@ def get_integrations(
 ) -> GetIntegrationsResult:
     """List integrations, walking every page. Filters are applied server-side.
 
-    `query` matches id, display name and description; `types` and `tags` match any of the given
-    values; the `has_*` flags keep only integrations with configs, triggers or channels.
+    `query` matches id, display name and description. `types` and `tags` match any of the given
+    values; a single string is one value (`tags="crm"` is the tag `crm`). `has_configs=True`,
+    `has_triggers=True` and `has_channels=True` keep only integrations with configs, triggers or
+    channels; None (the default) keeps both kinds, and False raises `ValueError`, because Fruxon
+    cannot filter for the absence of any of them.
     """
     with _client(workspace) as client:
         found = client.list_integrations(
@@ -117,10 +125,11 @@ def get_integration(integration: str, workspace: str | None = None) -> GetIntegr
 def get_integration_tools(
     integration: str,
     search: str | None = None,
-    types: Sequence[str] | None = None,
+    types: str | Sequence[str] | None = None,
     workspace: str | None = None,
 ) -> GetIntegrationToolsResult:
-    """List the tools of an integration, walking every page."""
+    """List the tools of an integration, walking every page. `types` matches any of the given
+    values; a single string is one value."""
     with _client(workspace) as client:
         tools = list(client.list_integration_tools(integration, search=search, types=types))
         return GetIntegrationToolsResult(integration=integration, tools=tools)
@@ -131,7 +140,7 @@ def get_integration_configs(
 ) -> GetIntegrationConfigsResult:
     """List the configs (tenant-level credentials) of an integration."""
     with _client(workspace) as client:
-        configs = client.list_integration_configs(integration)
+        configs = list(client.list_integration_configs(integration))
         return GetIntegrationConfigsResult(integration=integration, configs=configs)
 
 
@@ -146,8 +155,8 @@ def _lift(fetch: Callable[..., R], **inputs: Any) -> pulumi.Output[R]:
 
 def get_integrations_output(
     query: pulumi.Input[str | None] = None,
-    types: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None,
-    tags: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None,
+    types: pulumi.Input[str | Sequence[pulumi.Input[str]] | None] = None,
+    tags: pulumi.Input[str | Sequence[pulumi.Input[str]] | None] = None,
     has_configs: pulumi.Input[bool | None] = None,
     has_triggers: pulumi.Input[bool | None] = None,
     has_channels: pulumi.Input[bool | None] = None,
@@ -176,7 +185,7 @@ def get_integration_output(
 def get_integration_tools_output(
     integration: pulumi.Input[str],
     search: pulumi.Input[str | None] = None,
-    types: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None,
+    types: pulumi.Input[str | Sequence[pulumi.Input[str]] | None] = None,
     workspace: pulumi.Input[str | None] = None,
 ) -> pulumi.Output[GetIntegrationToolsResult]:
     """`get_integration_tools` with Input arguments."""

@@ -1,8 +1,30 @@
-"""One exception class per failure kind.
+"""Every exception pulumi_fruxon raises, in one tree.
 
-Every API error carries the problem-details fields (`status`, `title`, `detail`, `code`,
-`errors`) so callers can branch on them and users can read them. No message ever contains the
-token or a credential key: the client redacts them before an exception is built.
+```
+FruxonError                      everything this package raises
+├── ConfigurationError           a setting is missing or malformed; nothing was sent
+├── APIError                     every failure of an API call: `except APIError` catches them all
+│   ├── APIStatusError           Fruxon answered with an error status (problem-details fields)
+│   │   ├── BadRequestError      400, 422
+│   │   ├── AuthenticationError  401
+│   │   ├── PermissionDeniedError  403
+│   │   │   └── InsufficientScopeError  403 `insufficient_scope`
+│   │   ├── NotFoundError        404
+│   │   ├── ConflictError        409
+│   │   ├── RateLimitError       429
+│   │   └── ServerError          5xx
+│   ├── APIConnectionError       no complete answer: refused, dropped, too slow
+│   │   └── APITimeoutError      the call's deadline or a socket timeout passed
+│   └── InvalidResponseError     an answer we cannot use: not JSON, wrong shape, too large
+│       └── PaginationError      a list's pages do not add up to the whole list
+├── CredentialKeyRejectedError   IntegrationAuth: Fruxon refused the credential key
+├── IntegrationConfigNotFoundError  IntegrationAuth: the config does not exist
+├── ConsumeOutcomeUnknownError   IntegrationAuth: whether the key was spent is unknown
+└── ConfigNotLinkableError       CredentialLink: Fruxon will not mint a link for the config
+```
+
+Every API error names the method and path it concerns. No message, repr or attribute ever holds
+the token or a credential key: the client redacts them before an exception is built.
 """
 
 from __future__ import annotations
@@ -16,31 +38,67 @@ class FruxonError(Exception):
 
 
 class ConfigurationError(FruxonError):
-    """A required setting (token, workspace) is missing or malformed."""
+    """A setting (token, workspace, base URL, CA bundle, timeout) is missing or malformed."""
 
 
-class InvalidResponseError(FruxonError):
-    """The server answered 2xx with a body that is not the JSON we expect."""
+class APIError(FruxonError):
+    """Base class of every failure of an API call; `method` and `path` say which call."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
 
 
-class APIConnectionError(FruxonError):
+class APIConnectionError(APIError):
     """The request did not complete: refused, dropped, or timed out.
 
     `request_sent` tells whether any byte of the request may have reached the server. Only when
     it is False is a non-idempotent request provably unprocessed.
     """
 
-    def __init__(self, message: str, *, request_sent: bool) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, request_sent: bool, method: str = "", path: str = ""
+    ) -> None:
+        super().__init__(message, method=method, path=path)
         self.request_sent = request_sent
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out."""
+    """The request timed out: a socket timeout, or the call's overall deadline passed."""
 
 
-class APIError(FruxonError):
-    """The server answered with an error status and (usually) a problem-details body."""
+class InvalidResponseError(APIError):
+    """Fruxon answered with something we cannot use: not JSON, an unexpected shape, too large."""
+
+
+class PaginationError(InvalidResponseError):
+    """A list's pages do not add up: a repeated page token, a page of items already listed, a
+    `totalCount` the walk cannot reach, or more pages than any real list has.
+
+    Raised instead of returning part of a list as if it were all of it. `pages` and `items`
+    count what the walk saw; `total_count` is the server's last claim, if it made one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "GET",
+        path: str = "",
+        pages: int = 0,
+        items: int = 0,
+        total_count: int | None = None,
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.pages = pages
+        self.items = items
+        self.total_count = total_count
+
+
+class APIStatusError(APIError):
+    """Fruxon answered with an error status and (usually) a problem-details body."""
 
     def __init__(
         self,
@@ -62,7 +120,7 @@ class APIError(FruxonError):
         self.method = method
         self.path = path
         self.body = dict(body or {})
-        super().__init__(self._message())
+        super().__init__(self._message(), method=method, path=path)
 
     def _message(self) -> str:
         head = f"{self.title} (HTTP {self.status}"
@@ -77,15 +135,15 @@ class APIError(FruxonError):
         return ": ".join(parts[:2]) + "".join(f"\n  {p}" for p in parts[2:])
 
 
-class BadRequestError(APIError):
+class BadRequestError(APIStatusError):
     """400 or 422: the request was invalid (validation problems are in `errors`)."""
 
 
-class AuthenticationError(APIError):
+class AuthenticationError(APIStatusError):
     """401: the token is missing, unknown, expired, or from another cell."""
 
 
-class PermissionDeniedError(APIError):
+class PermissionDeniedError(APIStatusError):
     """403: the token is valid but may not do this (often: another workspace)."""
 
 
@@ -105,15 +163,15 @@ class InsufficientScopeError(PermissionDeniedError):
         )
 
 
-class NotFoundError(APIError):
+class NotFoundError(APIStatusError):
     """404: the integration, config or workspace does not exist."""
 
 
-class ConflictError(APIError):
+class ConflictError(APIStatusError):
     """409: the request conflicts with the resource's current state."""
 
 
-class RateLimitError(APIError):
+class RateLimitError(APIStatusError):
     """429: too many requests. `retry_after` is the server's hint in seconds, if any."""
 
     def __init__(self, *, retry_after: float | None = None, **kwargs: Any) -> None:
@@ -121,7 +179,7 @@ class RateLimitError(APIError):
         super().__init__(**kwargs)
 
 
-class ServerError(APIError):
+class ServerError(APIStatusError):
     """5xx: the server failed. For a write, the outcome is unknown."""
 
 
@@ -145,7 +203,7 @@ class ConfigNotLinkableError(FruxonError):
     per-user method, or credentials picked by request parameters."""
 
 
-def error_class_for(status: int) -> type[APIError]:
+def error_class_for(status: int) -> type[APIStatusError]:
     """The exception class for an HTTP error status."""
     if status in (400, 422):
         return BadRequestError
@@ -157,4 +215,4 @@ def error_class_for(status: int) -> type[APIError]:
         404: NotFoundError,
         409: ConflictError,
         429: RateLimitError,
-    }.get(status, APIError)
+    }.get(status, APIStatusError)

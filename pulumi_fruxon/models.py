@@ -112,10 +112,9 @@ class ConfigAuth(WireModel):
     granted_scopes: list[str] = []
 
 
-class IntegrationConfig(WireModel):
+class IntegrationConfig(Listed):
     """An integration config: tenant-level credentials and connection settings (the draft)."""
 
-    id: str
     integration_id: str | None = None
     display_name: str | None = None
     parameters: dict[str, Any] = {}
@@ -135,7 +134,7 @@ class IntegrationConfig(WireModel):
         return self.has_auth or bool(self.auth and self.auth.integration_auth_metadata_id)
 
 
-class Revision(WireModel):
+class Revision(Listed):
     """A published revision of a config: its identity and non-secret fields only.
 
     Fruxon's `:publish` (and possibly `:rollback`) echo the whole snapshot with credentials
@@ -178,23 +177,15 @@ class Revision(WireModel):
         return kept
 
 
-class RevisionList(WireModel):
-    items: list[Revision] = []
-
-
 ItemT = TypeVar("ItemT", bound=WireModel)
 
 
 class Page(WireModel, Generic[ItemT]):
-    """The `ListPage` envelope."""
+    """The `ListPage` envelope; a list walk checks that it reaches `total_count`."""
 
     items: list[ItemT] = []
     next_page_token: str | None = None
     total_count: int | None = None
-
-
-class ConfigList(WireModel):
-    items: list[IntegrationConfig] = []
 
 
 class AuthorizeResponse(WireModel):

@@ -13,7 +13,7 @@ from typing import Any
 from ._faults import Faults
 from ._links import LINK_PATH, CredentialLinks, page, problem_page, saved_page
 from ._log import RequestRecord
-from ._paging import parse_list_query
+from ._paging import ListQuery, parse_list_query
 from ._routes import REQUIRED_SCOPE, RouteMatch, match_route
 from ._store import Store, TokenInfo
 from ._wire import JSON_TYPE, Problem, Request, Response
@@ -70,27 +70,34 @@ class Application:
                     method=request.method,
                     path=request.path,
                     query={k: list(v) for k, v in request.query.items()},
-                    status=0 if response.drop else response.status,
+                    status=0 if response.drop or response.hang else response.status,
                     route=match.route,
                     user_agent=request.headers.get("user-agent"),
+                    fault=response.fault,
                 )
             )
         return response
 
     def _respond(self, request: Request, match: RouteMatch) -> Response:
+        if self.faults.take_hang(match.route):
+            return Response(0, hang=True, fault="hang")
         retry_after = self.faults.take_rate_limit(match.route)
         if retry_after is not None:
-            return Problem(
+            response = Problem(
                 429,
                 "Rate limit exceeded; retry after the Retry-After interval.",
                 code="rate_limited",
                 headers=[("Retry-After", retry_after)],
             ).to_response(request.path)
+            response.fault = "rate_limit"
+            return response
         failure = self.faults.take_failure(match.route)
         if failure is not None:
-            return Problem(failure, "Injected failure.", code="injected_fault").to_response(
+            response = Problem(failure, "Injected failure.", code="injected_fault").to_response(
                 request.path
             )
+            response.fault = "fail"
+            return response
         try:
             response = self._dispatch(request, match)
         except Problem as problem:
@@ -102,8 +109,14 @@ class Application:
             and self.faults.take_malformed(match.route)
         ):
             response.body = response.body[: max(1, len(response.body) // 2)]
+            response.fault = "malformed_json"
         if match.route == "consumeOAuthCredentials" and self.faults.take_drop():
             response.drop = True
+            response.fault = "drop_after_consume"
+        interval = self.faults.take_trickle(match.route)
+        if interval is not None and not response.drop:
+            response.trickle = interval
+            response.fault = "trickle"
         return response
 
     def _dispatch(self, request: Request, match: RouteMatch) -> Response:
@@ -148,18 +161,26 @@ class Application:
 
     def _list_integrations(self, request: Request, match: RouteMatch) -> Response:
         query = parse_list_query(request.query)
-        echo = self.faults.echo_page_tokens
-        return Response(200, self.store.list_integrations(query, echo=echo))
+        mode = self._list_mode(query)
+        return Response(200, self.store.list_integrations(query, mode=mode), fault=mode)
 
     def _get_integration(self, request: Request, match: RouteMatch) -> Response:
         return Response(200, self.store.entry(_required(match.integration)).get_bytes)
 
     def _list_tools(self, request: Request, match: RouteMatch) -> Response:
         query = parse_list_query(request.query)
-        body = self.store.list_tools(
-            _required(match.integration), query, echo=self.faults.echo_page_tokens
-        )
-        return Response(200, body)
+        mode = self._list_mode(query)
+        body = self.store.list_tools(_required(match.integration), query, mode=mode)
+        return Response(200, body, fault=mode)
+
+    def _list_mode(self, query: ListQuery) -> str | None:
+        """The list fault that shapes this page, if any: `page_cycle` shapes every page,
+        `echo_page_tokens` every page asked for with a token."""
+        if self.faults.page_cycle:
+            return "page_cycle"
+        if self.faults.echo_page_tokens and query.page_token:
+            return "echo_page_tokens"
+        return None
 
     # -- configs --------------------------------------------------------------------------------
 

@@ -40,6 +40,12 @@ class FruxonEmulator:
     `FruxonEmulator()` serves the demo catalogue; `FruxonEmulator(integrations=N)` serves N
     generated integrations instead. Use it as a context manager, or `start()` / `stop()`.
     Every helper is thread-safe.
+
+    Faults: the counted ones are armed alike, `<fault>_next(n, route=...)` (`fail_next`,
+    `rate_limit_next`, `malformed_json_next`, `hang_next`, `trickle_next`); besides them are
+    `drop_after_consume(n)`, `set_latency(seconds)` and the list modes `set_echo_page_tokens(on)`
+    and `set_page_cycle(on)`. `clear_faults()` disarms them all. The request log names the
+    fault that hit each request (`RequestRecord.fault`).
     """
 
     def __init__(
@@ -440,8 +446,30 @@ class FruxonEmulator:
         with self._app.lock:
             self._app.faults.malform(n, route)
 
+    def hang_next(self, n: int = 1, *, route: str | None = None) -> None:
+        """The next `n` matching requests are read and never answered, nor processed: the
+        connection stays open and silent until the client gives up or the emulator stops."""
+        check_route(route)
+        with self._app.lock:
+            self._app.faults.hang(n, route)
+
+    def trickle_next(self, n: int = 1, *, route: str | None = None, interval: float = 0.05) -> None:
+        """The next `n` matching requests are processed as usual, and their response body is
+        sent one byte every `interval` seconds (the head at once)."""
+        check_route(route)
+        if interval <= 0:
+            raise ValueError("interval must be positive")
+        with self._app.lock:
+            self._app.faults.trickle(n, interval, route)
+
+    def set_page_cycle(self, on: bool) -> None:
+        """A broken server: every list page holds the first page's items again, with a new
+        `nextPageToken` each time, so a walk never ends by itself."""
+        with self._app.lock:
+            self._app.faults.page_cycle = on
+
     def clear_faults(self) -> None:
-        """Disarm every fault, latency and echo included."""
+        """Disarm every fault, latency and the list modes included."""
         with self._app.lock:
             self._app.faults.clear()
 

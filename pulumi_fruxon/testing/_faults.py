@@ -1,4 +1,9 @@
-"""Fault injection: counted faults, optionally limited to one route. Callers hold the lock."""
+"""Fault injection: counted faults, optionally limited to one route. Callers hold the lock.
+
+Each fault has a name, which the request log records on every request it hits (see
+`RequestRecord.fault`): `rate_limit`, `fail`, `malformed_json`, `drop_after_consume`, `hang`,
+`trickle`, and the list modes `echo_page_tokens` and `page_cycle`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ class _Countdown:
     route: str | None
     status: int = 0
     retry_after: str = ""
+    interval: float = 0.0
 
 
 def _take(rules: list[_Countdown], route: str) -> _Countdown | None:
@@ -32,9 +38,12 @@ class Faults:
 
     latency: float = 0.0
     echo_page_tokens: bool = False
+    page_cycle: bool = False
     failures: list[_Countdown] = field(default_factory=list)
     rate_limits: list[_Countdown] = field(default_factory=list)
     malformed: list[_Countdown] = field(default_factory=list)
+    hangs: list[_Countdown] = field(default_factory=list)
+    trickles: list[_Countdown] = field(default_factory=list)
     drops_after_consume: int = 0
 
     def fail(self, n: int, status: int, route: str | None) -> None:
@@ -49,6 +58,14 @@ class Faults:
         if n > 0:
             self.malformed.append(_Countdown(n, route))
 
+    def hang(self, n: int, route: str | None) -> None:
+        if n > 0:
+            self.hangs.append(_Countdown(n, route))
+
+    def trickle(self, n: int, interval: float, route: str | None) -> None:
+        if n > 0:
+            self.trickles.append(_Countdown(n, route, interval=interval))
+
     def take_failure(self, route: str) -> int | None:
         """The status to fail this request with, if a failure is armed for it."""
         rule = _take(self.failures, route)
@@ -62,6 +79,14 @@ class Faults:
     def take_malformed(self, route: str) -> bool:
         return _take(self.malformed, route) is not None
 
+    def take_hang(self, route: str) -> bool:
+        return _take(self.hangs, route) is not None
+
+    def take_trickle(self, route: str) -> float | None:
+        """Seconds between body bytes, if this response is to trickle."""
+        rule = _take(self.trickles, route)
+        return rule.interval if rule else None
+
     def take_drop(self) -> bool:
         if self.drops_after_consume > 0:
             self.drops_after_consume -= 1
@@ -72,7 +97,10 @@ class Faults:
         """Disarm everything."""
         self.latency = 0.0
         self.echo_page_tokens = False
+        self.page_cycle = False
         self.failures.clear()
         self.rate_limits.clear()
         self.malformed.clear()
+        self.hangs.clear()
+        self.trickles.clear()
         self.drops_after_consume = 0

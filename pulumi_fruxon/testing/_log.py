@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 class RequestRecord:
     """One request as the emulator saw it. No Authorization header, no body, ever.
 
-    `status` is what was sent, or 0 when the connection was dropped without a response.
-    `query` keeps the parameter names as the client spelled them.
+    `status` is what was sent, or 0 when no response was sent (the connection was dropped, or
+    held open unanswered). `query` keeps the parameter names as the client spelled them.
+    `fault` names the injected fault that hit this request, if any.
     """
 
     method: str
@@ -19,3 +20,4 @@ class RequestRecord:
     status: int = 0
     route: str = "notFound"
     user_agent: str | None = None
+    fault: str | None = None

@@ -123,14 +123,21 @@ def parse_list_query(query: dict[str, list[str]]) -> ListQuery:
     )
 
 
-def list_page(matches: Sequence[bytes], query: ListQuery, *, echo: bool = False) -> bytes:
-    """The ListPage envelope around pre-serialised items: joins bytes, encodes nothing twice."""
+def list_page(matches: Sequence[bytes], query: ListQuery, *, mode: str | None = None) -> bytes:
+    """The ListPage envelope around pre-serialised items: joins bytes, encodes nothing twice.
+
+    `mode` is a broken server's list fault: `echo_page_tokens` sends the requested token back as
+    the next one; `page_cycle` answers every page with the first page's items and a new token,
+    so the list never ends.
+    """
     end = query.offset + query.page_size
     window = matches[query.offset : end]
     next_token = encode_page_token(end) if end < len(matches) else ""
-    if echo and query.page_token:
-        # The known server bug: the requested token comes back as the next one.
+    if mode == "echo_page_tokens" and query.page_token:
         next_token = query.page_token
+    elif mode == "page_cycle":
+        window = matches[: query.page_size]
+        next_token = encode_page_token(end)  # the offset keeps growing: always a new token
     return b"".join(
         (
             b'{"items":[',

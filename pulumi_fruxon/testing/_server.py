@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], app: Application) -> None:
         self.app = app
+        self.stopping = threading.Event()  # ends hanging and trickling answers
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -37,6 +39,7 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def close_connections(self) -> None:
         """End keep-alive connections, so a stopped emulator answers nobody."""
+        self.stopping.set()
         with self._open_lock:
             sockets = list(self._open)
         for sock in sockets:
@@ -94,7 +97,22 @@ class _Handler(BaseHTTPRequestHandler):
             # The ambiguous case: processed, then the connection closes without a byte.
             self.close_connection = True
             return
+        if response.hang:
+            self._hold()
+            self.close_connection = True
+            return
         self._write(response)
+
+    def _hold(self) -> None:
+        """Answer nothing, with the connection open, until the client leaves or the server stops."""
+        while not self.server.stopping.wait(0.05):
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return  # the client closed its end
+                except OSError:
+                    return
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -138,4 +156,22 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if response.trickle > 0:
+            self._trickle(head, body, response.trickle)
+            return
         self.wfile.write(head + body)
+
+    def _trickle(self, head: bytes, body: bytes, interval: float) -> None:
+        """The head at once, then one body byte per `interval`, until done or the client leaves:
+        each byte restarts a client's read timeout, so only an overall deadline stops this."""
+        try:
+            self.wfile.write(head)
+            for i in range(len(body)):
+                if self.server.stopping.wait(interval):
+                    break
+                self.wfile.write(body[i : i + 1])
+            else:
+                return
+        except OSError:
+            pass
+        self.close_connection = True

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._urls import return_url_problem
 from ._catalogue import IntegrationSpec, JSONObject
 from ._paging import ListQuery, list_page
 from ._wire import Problem, dump, invalid
@@ -160,7 +161,7 @@ class Store:
             )
         return found
 
-    def list_integrations(self, query: ListQuery, *, echo: bool) -> bytes:
+    def list_integrations(self, query: ListQuery, *, mode: str | None = None) -> bytes:
         key = query.filter_key()
         cached = self._matches.get(key)
         if cached is None or cached[0] != self._generation:
@@ -172,16 +173,18 @@ class Store:
             ]
             cached = (self._generation, matches)
             self._matches[key] = cached
-        return list_page(cached[1], query, echo=echo)
+        return list_page(cached[1], query, mode=mode)
 
-    def list_tools(self, integration_id: str, query: ListQuery, *, echo: bool) -> bytes:
+    def list_tools(
+        self, integration_id: str, query: ListQuery, *, mode: str | None = None
+    ) -> bytes:
         entry = self.entry(integration_id)
         matches = [
             data
             for tool, data in zip(entry.spec.tools, entry.tool_bytes, strict=True)
             if _tool_matches(tool, query)
         ]
-        return list_page(matches, query, echo=echo)
+        return list_page(matches, query, mode=mode)
 
     # -- configs --------------------------------------------------------------------------------
 
@@ -457,12 +460,14 @@ class Store:
             )
         _object_field(values, "configparameters")
         return_url = values.get("returnurl")
-        if return_url is not None and (
-            not isinstance(return_url, str)
-            or not return_url.startswith("/")
-            or return_url.startswith("//")
-        ):
-            raise invalid("returnUrl", "The returnUrl must be a relative path starting with '/'.")
+        if return_url is not None:
+            problem = (
+                return_url_problem(return_url)
+                if isinstance(return_url, str)
+                else "must be a string"
+            )
+            if problem:
+                raise invalid("returnUrl", f"The returnUrl {problem}.")
         state = secrets.token_urlsafe(24)
         self.consents[state] = Consent(
             integration_id, method_id, list(scopes) or default_scopes(method), return_url

@@ -57,14 +57,22 @@ class Request:
 
 @dataclass
 class Response:
-    """What the transport writes back, or `drop` to close the connection without a byte."""
+    """What the transport writes back.
+
+    `drop` closes the connection without a byte; `hang` keeps it open without a byte until the
+    client leaves; `trickle` sends the body one byte per that many seconds. `fault` names the
+    injected fault that shaped this response, for the request log.
+    """
 
     status: int
     body: bytes = b""
     content_type: str | None = JSON_TYPE
     headers: list[tuple[str, str]] = field(default_factory=list)
     drop: bool = False
+    hang: bool = False
+    trickle: float = 0.0
     delay: float = 0.0
+    fault: str | None = None
 
     @classmethod
     def json(cls, value: object, status: int = 200) -> Response:

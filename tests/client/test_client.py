@@ -21,6 +21,7 @@ from pulumi_fruxon.errors import (
     InsufficientScopeError,
     InvalidResponseError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -212,7 +213,9 @@ def test_other_statuses(
 ) -> None:
     fx.fail_next(10, status=status)
     with (
-        FruxonClient(fx.token, fx.workspace, fx.base_url, max_retries=0, sleep=sleeps) as once,
+        FruxonClient(
+            fx.token, fx.workspace, fx.base_url, max_retries=0, sleep=sleeps, clock=sleeps.clock
+        ) as once,
         pytest.raises(error_class) as raised,
     ):
         once.get_integration("slack")
@@ -220,13 +223,17 @@ def test_other_statuses(
 
 
 def test_rate_limit_error_carries_retry_after(fx: FruxonEmulator, sleeps: SleepRecorder) -> None:
+    # A Retry-After beyond the deadline is not waited for: the 429 is the answer.
     fx.rate_limit_next(1, retry_after="12")
     with (
-        FruxonClient(fx.token, fx.workspace, fx.base_url, max_retries=0, sleep=sleeps) as once,
+        FruxonClient(
+            fx.token, fx.workspace, fx.base_url, timeout=5, sleep=sleeps, clock=sleeps.clock
+        ) as once,
         pytest.raises(RateLimitError) as raised,
     ):
         once.get_integration("slack")
     assert raised.value.retry_after == 12.0
+    assert sleeps.delays == []
 
 
 def test_malformed_json_is_an_invalid_response(fx: FruxonEmulator, client: FruxonClient) -> None:
@@ -348,7 +355,7 @@ def test_post_is_retried_after_connection_refused(
     key = fx.mint_credential_key("github")
     transport = RefuseFirstConnects(2)
     with FruxonClient(
-        fx.token, fx.workspace, fx.base_url, transport=transport, sleep=sleeps
+        fx.token, fx.workspace, fx.base_url, transport=transport, sleep=sleeps, clock=sleeps.clock
     ) as flaky:
         flaky.consume_oauth_credentials("github", config_id, key)
     assert len(sleeps.delays) == 2
@@ -362,7 +369,9 @@ def test_nothing_listening_is_a_connection_error_that_was_not_sent(
     with FruxonEmulator() as gone:
         url, token, workspace = gone.base_url, gone.token, gone.workspace
     with (
-        FruxonClient(token, workspace, url, max_retries=1, sleep=sleeps) as offline,
+        FruxonClient(
+            token, workspace, url, max_retries=1, sleep=sleeps, clock=sleeps.clock
+        ) as offline,
         pytest.raises(APIConnectionError) as raised,
     ):
         offline.get_integration("slack")
@@ -374,21 +383,37 @@ def test_nothing_listening_is_a_connection_error_that_was_not_sent(
 # -- pagination guards --------------------------------------------------------------------------
 
 
-def test_echoed_page_token_stops_the_walk(
-    fx: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
+def test_echoed_page_token_raises_naming_the_endpoint(
+    fx: FruxonEmulator, client: FruxonClient
 ) -> None:
     for n in range(350):
         fx.add_integration(f"zz-echo-{n:03d}", tags=["echo"])
     fx.set_echo_page_tokens(True)
     fx.clear_requests()
 
-    with caplog.at_level(logging.WARNING, logger="pulumi_fruxon"):
-        found = [i.id for i in client.list_integrations(tags=["echo"])]
+    with pytest.raises(PaginationError) as raised:
+        list(client.list_integrations(tags=["echo"]))
 
-    # Page 1, then page 2 echoes its own token back: the walk stops instead of looping forever.
+    # Page 2 echoes its own token back: the walk stops there and says so.
     assert fx.count("listIntegrations") == 2
+    error = raised.value
+    assert f"GET /v1/tenants/{fx.workspace}/integrations" in str(error)
+    assert "sent back the page token it was asked for" in str(error)
+    assert (error.pages, error.items, error.total_count) == (2, 200, 350)
+
+
+def test_best_effort_keeps_what_the_echoing_walk_read(
+    fx: FruxonEmulator, client: FruxonClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    for n in range(350):
+        fx.add_integration(f"zz-echo-{n:03d}", tags=["echo"])
+    fx.set_echo_page_tokens(True)
+
+    with caplog.at_level(logging.WARNING, logger="pulumi_fruxon"):
+        found = [i.id for i in client.list_integrations(tags=["echo"], best_effort=True)]
+
     assert found == [f"zz-echo-{n:03d}" for n in range(200)]
-    assert "repeated page token" in caplog.text
+    assert "best_effort: returning the 200 items read so far" in caplog.text
 
 
 def _page_server(pages: list[dict[str, object]]) -> httpx.MockTransport:
@@ -401,41 +426,51 @@ def _page_server(pages: list[dict[str, object]]) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-def test_a_token_seen_before_stops_the_walk() -> None:
-    transport = _page_server(
-        [
-            {"items": [{"id": "a"}], "nextPageToken": "t1"},
-            {"items": [{"id": "b"}], "nextPageToken": "t2"},
-            {"items": [{"id": "c"}], "nextPageToken": "t1"},
-            {"items": [{"id": "never"}], "nextPageToken": ""},
-        ]
-    )
-    with FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=transport) as mocked:
+def _scripted(pages: list[dict[str, object]]) -> FruxonClient:
+    return FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=_page_server(pages))
+
+
+def test_a_token_seen_before_raises() -> None:
+    pages: list[dict[str, object]] = [
+        {"items": [{"id": "a"}], "nextPageToken": "t1"},
+        {"items": [{"id": "b"}], "nextPageToken": "t2"},
+        {"items": [{"id": "c"}], "nextPageToken": "t1"},
+        {"items": [{"id": "never"}], "nextPageToken": ""},
+    ]
+    with _scripted(pages) as mocked, pytest.raises(PaginationError, match="as page 1"):
+        list(mocked.list_integrations())
+    with _scripted(pages) as mocked:
+        assert [i.id for i in mocked.list_integrations(best_effort=True)] == ["a", "b", "c"]
+
+
+def test_an_empty_page_with_a_token_does_not_end_the_walk() -> None:
+    # AIP-158 lets a page be empty before the end of the list; ending there would drop "c".
+    pages: list[dict[str, object]] = [
+        {"items": [{"id": "a"}], "nextPageToken": "t1"},
+        {"items": [], "nextPageToken": "t2"},
+        {"items": [{"id": "c"}], "nextPageToken": ""},
+    ]
+    with _scripted(pages) as mocked:
+        assert [i.id for i in mocked.list_integrations()] == ["a", "c"]
+
+
+def test_a_page_overlapping_the_last_yields_its_new_items_once() -> None:
+    pages: list[dict[str, object]] = [
+        {"items": [{"id": "a"}, {"id": "b"}], "nextPageToken": "t1"},
+        {"items": [{"id": "b"}, {"id": "c"}], "nextPageToken": ""},
+    ]
+    with _scripted(pages) as mocked:
         assert [i.id for i in mocked.list_integrations()] == ["a", "b", "c"]
 
 
-def test_an_empty_page_stops_the_walk() -> None:
-    transport = _page_server(
-        [
-            {"items": [{"id": "a"}], "nextPageToken": "t1"},
-            {"items": [], "nextPageToken": "t2"},
-            {"items": [{"id": "never"}], "nextPageToken": ""},
-        ]
-    )
-    with FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=transport) as mocked:
-        assert [i.id for i in mocked.list_integrations()] == ["a"]
-
-
-def test_a_page_served_twice_yields_its_items_once() -> None:
-    transport = _page_server(
-        [
-            {"items": [{"id": "a"}, {"id": "b"}], "nextPageToken": "t1"},
-            {"items": [{"id": "a"}, {"id": "b"}], "nextPageToken": "t2"},
-            {"items": [{"id": "c"}], "nextPageToken": ""},
-        ]
-    )
-    with FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=transport) as mocked:
-        assert [i.id for i in mocked.list_integrations()] == ["a", "b", "c"]
+def test_a_page_served_twice_raises() -> None:
+    pages: list[dict[str, object]] = [
+        {"items": [{"id": "a"}, {"id": "b"}], "nextPageToken": "t1"},
+        {"items": [{"id": "a"}, {"id": "b"}], "nextPageToken": "t2"},
+        {"items": [{"id": "c"}], "nextPageToken": ""},
+    ]
+    with _scripted(pages) as mocked, pytest.raises(PaginationError, match="only items already"):
+        list(mocked.list_integrations())
 
 
 # -- settings and privacy -----------------------------------------------------------------------

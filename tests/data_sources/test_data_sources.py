@@ -11,6 +11,7 @@ import pulumi
 import pytest
 
 import pulumi_fruxon as fruxon
+from pulumi_fruxon.errors import PaginationError
 from pulumi_fruxon.testing import FruxonEmulator
 
 
@@ -118,3 +119,87 @@ def test_results_are_not_secret_though_the_token_is(fx: FruxonEmulator, mocks: b
         return asyncio.ensure_future(check())
 
     body()
+
+
+# -- a list is whole or an error ---------------------------------------------------------------
+
+
+@pytest.fixture
+def long_catalogue(fx: FruxonEmulator) -> FruxonEmulator:
+    """More integrations than one page of 100 holds."""
+    for n in range(250):
+        fx.add_integration(f"zz-bulk-{n:03d}", tags=["bulk"])
+    return fx
+
+
+def test_an_echoing_server_makes_get_integrations_raise_not_return_page_one(
+    long_catalogue: FruxonEmulator, mocks: bool
+) -> None:
+    long_catalogue.set_echo_page_tokens(True)
+    with pytest.raises(PaginationError, match="/integrations") as raised:
+        fruxon.get_integrations(tags=["bulk"])
+    assert raised.value.items == 200
+    assert raised.value.total_count == 250
+
+
+def test_a_cycling_server_makes_get_integrations_raise(fx: FruxonEmulator, mocks: bool) -> None:
+    fx.set_page_cycle(True)
+    with pytest.raises(PaginationError, match="already listed"):
+        fruxon.get_integrations()
+    assert fx.count("listIntegrations") == 2
+
+
+def test_a_cycling_server_makes_get_integration_tools_raise(
+    fx: FruxonEmulator, mocks: bool
+) -> None:
+    fx.add_integration("many-tools", tools=150)
+    fx.set_page_cycle(True)
+    with pytest.raises(PaginationError, match="/integrations/many-tools/tools"):
+        fruxon.get_integration_tools("many-tools")
+
+
+def test_the_output_form_fails_the_program_too(long_catalogue: FruxonEmulator) -> None:
+    pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=True)
+    long_catalogue.set_echo_page_tokens(True)
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        return fruxon.get_integrations_output(tags=["bulk"]).apply(lambda result: result.ids)
+
+    with pytest.raises(PaginationError, match="sent back the page token"):
+        program()
+
+
+# -- arguments --------------------------------------------------------------------------------
+
+
+def test_a_single_tag_string_is_one_tag(fx: FruxonEmulator, mocks: bool) -> None:
+    fx.add_integration("m-only", tags=["m"])  # would match the character 'm' of "crm"
+    as_string = fruxon.get_integrations(tags="crm")
+    as_list = fruxon.get_integrations(tags=["crm"])
+    assert as_string.ids == as_list.ids
+    assert "m-only" not in as_string.ids
+    assert all(r.query.get("tags") == ["crm"] for r in fx.requests)
+
+
+def test_a_single_type_string_is_one_type(fx: FruxonEmulator, mocks: bool) -> None:
+    assert (
+        fruxon.get_integrations(types="SYSTEM").ids == fruxon.get_integrations(types=["SYSTEM"]).ids
+    )
+    tools = fruxon.get_integration_tools("slack", types="API")
+    assert all(r.query.get("types") == ["API"] for r in fx.requests if r.route == "listTools")
+    assert tools.tools
+
+
+@pytest.mark.parametrize("flag", ["has_configs", "has_triggers", "has_channels"])
+def test_a_false_has_filter_is_refused(fx: FruxonEmulator, mocks: bool, flag: str) -> None:
+    with pytest.raises(ValueError, match=f"{flag}=False"):
+        fruxon.get_integrations(**{flag: False})
+    assert fx.requests == []
+
+
+def test_configs_are_a_list(fx: FruxonEmulator, mocks: bool) -> None:
+    config_id = fx.add_config("github", display_name="Listed")
+    configs = fruxon.get_integration_configs("github").configs
+    assert isinstance(configs, list)
+    assert [c.id for c in configs] == [config_id]

@@ -42,7 +42,7 @@ def client_for(info: dict[str, Any]) -> FruxonClient:
 def test_approve_prints_only_a_key_that_binds(served: dict[str, Any]) -> None:
     with client_for(served) as client:
         url = client.authorize("salesforce", scopes=["api"])
-        config_id = client.list_integration_configs("salesforce")[0].id
+        config_id = next(client.list_integration_configs("salesforce")).id
 
         approved = run("approve", url)
 

@@ -362,6 +362,8 @@ def test_authorize_validation(http: httpx.Client) -> None:
     assert _problem(authorize("slack", integrationAuthMetadataId="oauth2", scopes=["admin"]), 400)
     absolute = authorize("slack", integrationAuthMetadataId="oauth2", returnUrl="https://x.y/")
     assert _problem(absolute, 400)
+    backslash = authorize("slack", integrationAuthMetadataId="oauth2", returnUrl="/\\evil.com")
+    assert _problem(backslash, 400)["errors"]["returnUrl"]
     assert _problem(authorize("no-such", integrationAuthMetadataId="oauth2"), 404)
     assert authorize("slack", integrationAuthMetadataId="oauth2", scopes=[]).status_code == 200
 
@@ -481,7 +483,7 @@ def test_drop_after_consume_processes_then_drops(fx: FruxonEmulator, http: httpx
         _consume(http, "github", key, config_id)
     assert fx.get_config(config_id)["hasAuth"] is True
     (record,) = [r for r in fx.requests if r.route == "consumeOAuthCredentials"]
-    assert record.status == 0
+    assert (record.status, record.fault) == (0, "drop_after_consume")
     retried = _problem(_consume(http, "github", key, config_id), 400)
     assert retried["code"] == "credential_key_spent"
 
@@ -497,6 +499,89 @@ def test_echo_page_tokens(fx: FruxonEmulator, http: httpx.Client) -> None:
     fx.set_echo_page_tokens(False)
     third = http.get("/integrations", params={"pageSize": 5, "pageToken": token}).json()
     assert third["nextPageToken"] not in ("", token)
+
+
+def test_page_cycle_serves_the_first_page_forever(fx: FruxonEmulator, http: httpx.Client) -> None:
+    fx.set_page_cycle(True)
+    tokens: list[str] = []
+    pages: list[list[str]] = []
+    token = None
+    for _ in range(4):
+        params: dict[str, Any] = {"pageSize": 5}
+        if token:
+            params["pageToken"] = token
+        body = http.get("/integrations", params=params).json()
+        pages.append([i["id"] for i in body["items"]])
+        token = body["nextPageToken"]
+        tokens.append(token)
+    assert all(page == pages[0] for page in pages) and len(pages[0]) == 5
+    assert len(set(tokens)) == 4 and all(tokens)
+    assert {r.fault for r in fx.requests} == {"page_cycle"}
+    fx.clear_faults()
+    assert http.get("/integrations", params={"pageToken": token}).json()["items"] == []
+
+
+def test_hang_next_never_answers_and_processes_nothing(
+    fx: FruxonEmulator, http: httpx.Client
+) -> None:
+    config_id = fx.add_config("github")
+    key = fx.mint_credential_key("github")
+    fx.hang_next(1, route="consumeOAuthCredentials")
+    with pytest.raises(httpx.ReadTimeout):
+        http.post(
+            "/integrations/github:consumeOAuthCredentials",
+            json={"credentialKey": key, "integrationConfigId": config_id},
+            timeout=0.3,
+        )
+    assert fx.get_config(config_id)["hasAuth"] is False
+    (record,) = [r for r in fx.requests if r.route == "consumeOAuthCredentials"]
+    assert (record.status, record.fault) == (0, "hang")
+    assert _consume(http, "github", key, config_id).status_code == 200
+
+
+def test_stop_ends_a_hanging_request() -> None:
+    fx = FruxonEmulator().start()
+    fx.hang_next(1)
+    outcome: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            httpx.get(f"{fx.base_url}/v1/tenants/{fx.workspace}/auth/health", timeout=60)
+        except httpx.HTTPError as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    while not fx.requests:
+        time.sleep(0.01)
+    fx.stop()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert outcome and not isinstance(outcome[0], httpx.TimeoutException)
+
+
+def test_trickle_next_sends_the_whole_body_a_byte_at_a_time(
+    fx: FruxonEmulator, http: httpx.Client
+) -> None:
+    whole = http.get("/auth/health").content
+    fx.trickle_next(1, route="authHealth", interval=0.002)
+    with http.stream("GET", "/auth/health") as response:
+        chunks = list(response.iter_raw())
+    assert b"".join(chunks) == whole
+    assert len(chunks) > 1
+    assert fx.requests[-1].fault == "trickle"
+    with pytest.raises(ValueError):
+        fx.trickle_next(1, interval=0)
+
+
+def test_the_log_names_each_fault(fx: FruxonEmulator, http: httpx.Client) -> None:
+    fx.fail_next(1, route="getIntegration")
+    fx.rate_limit_next(1, route="getIntegration")
+    fx.malformed_json_next(1, route="getIntegration")
+    for _ in range(4):
+        http.get("/integrations/slack")
+    faults = [r.fault for r in fx.requests]
+    assert faults == ["rate_limit", "fail", "malformed_json", None]
 
 
 # -- the log, threads, life cycle ----------------------------------------------------------------
