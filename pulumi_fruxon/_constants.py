@@ -47,3 +47,7 @@ ENV_BASE_URL = "FRUXON_BASE_URL"
 ENV_CA_BUNDLE = "FRUXON_CA_BUNDLE"
 ENV_INSECURE = "FRUXON_INSECURE"
 ENV_TIMEOUT = "FRUXON_TIMEOUT"
+
+# IntegrationAuth's recovery after a `pulumi up` that died mid-consume (pulumi_fruxon/_journal.py).
+ENV_STATE_DIR = "FRUXON_STATE_DIR"
+ENV_ADOPT_BINDING = "FRUXON_ADOPT_BINDING"

@@ -80,6 +80,22 @@ def contains_unknown(value: Any) -> bool:
     return False
 
 
+def refuse_import(opts: Any, resource: str, *, adopt: str | None = None) -> None:
+    """Fail at registration when asked to import: a dynamic provider's `read` receives only the
+    id then, without its pickled provider, and the host crashes (pulumi/pulumi#16175)."""
+    if opts is None or getattr(opts, "import_", None) is None:
+        return
+    way = (
+        f"To read an existing one, use `{adopt}`."
+        if adopt
+        else f"A {resource} cannot be read back from Fruxon; declare a new one instead."
+    )
+    raise FruxonError(
+        f"{resource} does not support `import_` or `pulumi import`: Pulumi's dynamic providers "
+        f"cannot import (https://github.com/pulumi/pulumi/issues/16175). {way}"
+    )
+
+
 def number(value: Any) -> float | None:
     """A number from state, or None. The engine stores numbers as doubles, so an int output
     comes back as a float."""

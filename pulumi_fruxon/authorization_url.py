@@ -22,7 +22,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._provider import Checker, FruxonProvider, contains_unknown, shown
+from pulumi_fruxon._provider import (
+    Checker,
+    FruxonProvider,
+    contains_unknown,
+    refuse_import,
+    shown,
+)
 from pulumi_fruxon._urls import return_url_problem
 
 __all__ = ["AuthorizationUrl", "AuthorizationUrlProvider"]
@@ -186,6 +192,7 @@ class AuthorizationUrl(Resource, module="fruxon", name="AuthorizationUrl"):
         workspace: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        refuse_import(opts, "AuthorizationUrl")
         props: dict[str, Any] = {
             "integration": integration,
             "auth_method": auth_method,

@@ -19,6 +19,7 @@ FruxonError                      everything this package raises
 │       └── PaginationError      a list's pages do not add up to the whole list
 ├── CredentialKeyRejectedError   IntegrationAuth: Fruxon refused the credential key
 ├── IntegrationConfigNotFoundError  IntegrationAuth: the config does not exist
+├── ConsumeNotSentError          IntegrationAuth: the consume never left; the key is unspent
 ├── ConsumeOutcomeUnknownError   IntegrationAuth: whether the key was spent is unknown
 └── ConfigNotLinkableError       CredentialLink: Fruxon will not mint a link for the config
 ```
@@ -192,6 +193,10 @@ class CredentialKeyRejectedError(FruxonError):
 
 class IntegrationConfigNotFoundError(FruxonError):
     """The integration config (or the integration) does not exist in the workspace."""
+
+
+class ConsumeNotSentError(FruxonError):
+    """The consume call failed before any byte reached Fruxon: the key was not spent."""
 
 
 class ConsumeOutcomeUnknownError(FruxonError):

@@ -8,6 +8,8 @@ the type token is `pulumi-python:dynamic/fruxon:IntegrationAuth`; the id is
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,8 +22,10 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
+from pulumi.runtime import settings
 
-from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown, number
+from pulumi_fruxon import _constants, _journal
+from pulumi_fruxon._provider import Checker, FruxonProvider, is_unknown, number, refuse_import
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
@@ -33,6 +37,7 @@ from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
     BadRequestError,
+    ConsumeNotSentError,
     ConsumeOutcomeUnknownError,
     CredentialKeyRejectedError,
     FruxonError,
@@ -42,13 +47,8 @@ from pulumi_fruxon.errors import (
 )
 from pulumi_fruxon.models import IntegrationConfig, Revision, fingerprint
 
-__all__ = [
-    "ConsumeOutcomeUnknownError",
-    "CredentialKeyRejectedError",
-    "IntegrationAuth",
-    "IntegrationAuthProvider",
-    "IntegrationConfigNotFoundError",
-]
+# Its errors live in `pulumi_fruxon.errors`, the one module that exports errors.
+__all__ = ["IntegrationAuth", "IntegrationAuthProvider"]
 
 # Input keys that force a replace when they change. The key itself is compared by fingerprint.
 IDENTITY = ("integration", "integration_config_id", "workspace")
@@ -81,8 +81,8 @@ _NEW_KEY_STEPS = (
     "To get a new key: run `pulumi up` and open the URL of your AuthorizationUrl output "
     "(`pulumi stack output --show-secrets`); if that URL was already used, change the "
     "AuthorizationUrl's `rotation` input and run `pulumi up` to mint a fresh one. Consent, copy "
-    "the key from the success page, then run `pulumi config set --secret credentialKey <key>` "
-    "and `pulumi up` again."
+    "the key from the success page, pass it as this IntegrationAuth's `credential_key` input "
+    "(for example from a secret stack config value), and run `pulumi up` again."
 )
 
 
@@ -170,30 +170,48 @@ class IntegrationAuthProvider(FruxonProvider):
         # Read first: it proves the config exists before a single-use key is spent, and its
         # modifiedAt is what tells an ambiguous failure apart from a bind.
         before = self._get_config(client, integration, config_id)
+        key_fingerprint = outs["credential_fingerprint"]
+        _journal.record(
+            key_fingerprint,
+            _journal.SentConsume(workspace, integration, config_id, before.modified_at),
+        )
         try:
             client.consume_oauth_credentials(integration, config_id, credential_key)
         except BadRequestError as exc:
+            if exc.code == "credential_key_spent":
+                recovered = self._recover_spent(
+                    client, integration, config_id, key_fingerprint, exc
+                )
+                _journal.forget(key_fingerprint)
+                return CreateResult(resource_id, self._bound(client, outs, recovered))
             if exc.code in _DEAD_KEY_CODES:
+                _journal.forget(key_fingerprint)
                 raise CredentialKeyRejectedError(
                     f"Fruxon refused the credential key for config {config_id} of integration "
                     f"'{integration}' in workspace '{workspace}': {exc}\n{_NEW_KEY_STEPS}"
                 ) from None
+            _journal.forget(key_fingerprint)
             raise
         except NotFoundError as exc:
+            _journal.forget(key_fingerprint)
             raise _not_found(workspace, integration, config_id, exc) from None
         except (ServerError, APIConnectionError) as exc:
             if isinstance(exc, APIConnectionError) and not exc.request_sent:
-                raise ConsumeOutcomeUnknownError(
+                _journal.forget(key_fingerprint)
+                raise ConsumeNotSentError(
                     f"Could not reach Fruxon to consume the credential key for config "
                     f"{config_id} of '{integration}': {exc}\nNothing was sent, so the key was "
                     "not spent. Check connectivity and run `pulumi up` again."
                 ) from None
+            # Unknown outcome: the journal record stays, for the next `up` to recover from.
             after = self._reconcile(client, integration, config_id, before, exc)
+            _journal.forget(key_fingerprint)
             pulumi.log.warn(
                 f"Fruxon did not confirm the consume for config {config_id} of '{integration}' "
                 f"({exc}), but the config now has auth bound since the call; adopting it."
             )
             return CreateResult(resource_id, self._bound(client, outs, after))
+        _journal.forget(key_fingerprint)
 
         # From here on the key is spent: always return a result, since the host cannot report a
         # partial failure and raising would orphan the binding.
@@ -326,6 +344,67 @@ class IntegrationAuthProvider(FruxonProvider):
             raise _not_found(client.workspace, integration, config_id, exc) from None
 
     @staticmethod
+    def _recover_spent(
+        client: FruxonClient,
+        integration: str,
+        config_id: str,
+        key_fingerprint: str,
+        spent: FruxonError,
+    ) -> IntegrationConfig:
+        """Fruxon says the key is spent: the config, if this key evidently bound it; else raise.
+
+        Evident means this machine recorded sending this key to this config, and the config has
+        auth bound and was modified since (the record keeps the `modifiedAt` read just before).
+        `FRUXON_ADOPT_BINDING=<config id>` adopts a binding the record cannot attribute: the one
+        step the error names. Anything else is a spent key, and the error says how to get one.
+        """
+        where = f"config {config_id} of '{integration}' in workspace '{client.workspace}' ({spent})"
+        try:
+            config = client.get_integration_config(integration, config_id)
+        except FruxonError as exc:
+            raise CredentialKeyRejectedError(
+                f"Fruxon says the credential key for {where} is already spent, and reading the "
+                f"config to see whether this key bound it failed ({exc}). Run `pulumi up` again "
+                f"to retry that read.\n{_NEW_KEY_STEPS}"
+            ) from None
+        if not config.is_authorized:
+            raise CredentialKeyRejectedError(
+                f"Fruxon says the credential key for {where} is already spent, and the config "
+                f"has no auth bound, so it was used elsewhere.\n{_NEW_KEY_STEPS}"
+            )
+        sent = _journal.recall(key_fingerprint)
+        evident = (
+            sent is not None
+            and sent.concerns(client.workspace, integration, config_id)
+            and (
+                sent.modified_at_before is None
+                or (config.modified_at or 0) > sent.modified_at_before
+            )
+        )
+        if evident:
+            pulumi.log.warn(
+                f"The credential key for {where} was spent by an earlier `pulumi up` that did not "
+                "finish (this machine recorded sending it, and the config was bound since); "
+                "adopting that binding."
+            )
+            return config
+        if os.environ.get(_constants.ENV_ADOPT_BINDING, "").strip().lower() == config_id.lower():
+            pulumi.log.warn(
+                f"Adopting the binding of {where} as this key's, as "
+                f"{_constants.ENV_ADOPT_BINDING} asks."
+            )
+            return config
+        method = config.auth.integration_auth_metadata_id if config.auth else None
+        raise CredentialKeyRejectedError(
+            f"Fruxon says the credential key for {where} is already spent. The config has auth "
+            f"bound (method {method!r}), but nothing on this machine shows that this key made "
+            "that binding. If it did (a `pulumi up` that died after Fruxon processed the "
+            "consume, on another machine), adopt it with one run: "
+            f"`{_constants.ENV_ADOPT_BINDING}={config_id} pulumi up`. Otherwise the key was used "
+            f"elsewhere.\n{_NEW_KEY_STEPS}"
+        )
+
+    @staticmethod
     def _reconcile(
         client: FruxonClient,
         integration: str,
@@ -360,6 +439,32 @@ class IntegrationAuthProvider(FruxonProvider):
             "the config shows no new binding since. The outcome is unknown: the key may or may "
             f"not be spent.\n{what_to_do}"
         )
+
+
+# Which IntegrationAuth of this program binds each config, per deployment (keyed by the
+# engine's monitor, so that several programs in one process, as in tests, do not meet).
+_CLAIMS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _claim(config_id: Any, resource_name: str) -> Any:
+    """Refuse a second IntegrationAuth on the same config in one program: each would overwrite
+    the other's binding, the later one silently."""
+    if not isinstance(config_id, str):
+        return config_id
+    try:
+        claims = _CLAIMS.setdefault(settings.get_monitor(), {})
+    except TypeError:  # a monitor that cannot be weakly referenced: no check
+        return config_id
+    key = config_id.strip().lower()
+    other = claims.setdefault(key, resource_name)
+    if other != resource_name:
+        raise FruxonError(
+            f"IntegrationAuth '{resource_name}' and IntegrationAuth '{other}' both bind config "
+            f"{config_id}. A config holds one binding, so each `pulumi up` would replace the "
+            "other's credentials. Keep one IntegrationAuth per config (to rotate a key, change "
+            "the `credential_key` of the one you have)."
+        )
+    return config_id
 
 
 def _binding_state(provider: FruxonProvider, props: Mapping[str, Any]) -> str:
@@ -485,11 +590,14 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
         publish_note: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        refuse_import(opts, "IntegrationAuth", adopt="IntegrationAuth.get(name, id)")
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credential_key"])
         props: dict[str, Any] = {
             **dict.fromkeys(OUTPUTS),
             "integration": integration,
-            "integration_config_id": integration_config_id,
+            "integration_config_id": pulumi.Output.from_input(integration_config_id).apply(
+                lambda config_id: _claim(config_id, resource_name)
+            ),
             "credential_key": pulumi.Output.secret(credential_key),
             "workspace": workspace,
             "publish": publish,

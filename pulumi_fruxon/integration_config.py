@@ -22,7 +22,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._provider import Checker, FruxonProvider, contains_unknown, is_unknown
+from pulumi_fruxon._provider import (
+    Checker,
+    FruxonProvider,
+    contains_unknown,
+    is_unknown,
+    refuse_import,
+)
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
@@ -388,6 +394,7 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
         workspace: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        refuse_import(opts, "IntegrationConfig", adopt="IntegrationConfig.get(name, id)")
         props: dict[str, Any] = {
             "integration": integration,
             "display_name": display_name,

@@ -10,6 +10,13 @@ from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import ProviderHost
 
 
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """IntegrationAuth's consume journal goes to a fresh folder, never the user's home; hosts
+    and the CLI inherit it through the environment."""
+    monkeypatch.setenv("FRUXON_STATE_DIR", str(tmp_path_factory.mktemp("fruxon-state")))
+
+
 @pytest.fixture
 def emulator() -> Iterator[FruxonEmulator]:
     """A fresh emulator with the demo catalogue, on 127.0.0.1."""

@@ -429,11 +429,13 @@ class FruxonEmulator:
         with self._app.lock:
             self._app.faults.latency = max(0.0, seconds)
 
-    def drop_after_consume(self, n: int = 1) -> None:
+    def drop_after_consume(self, n: int = 1, *, outage: int = 0) -> None:
         """The next `n` successful consumes are processed (key spent, auth bound), then the
-        connection closes without a response byte."""
+        connection closes without a response byte. With `outage`, the next `outage` requests
+        after each drop fail with 503, so a client's re-read fails too."""
         with self._app.lock:
             self._app.faults.drops_after_consume += max(0, n)
+            self._app.faults.outage_after_drop = max(0, outage)
 
     def set_echo_page_tokens(self, on: bool) -> None:
         """The server bug: a request's page token comes back as its `nextPageToken`."""

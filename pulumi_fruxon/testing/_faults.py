@@ -45,6 +45,8 @@ class Faults:
     hangs: list[_Countdown] = field(default_factory=list)
     trickles: list[_Countdown] = field(default_factory=list)
     drops_after_consume: int = 0
+    # Requests that fail with 503 right after each dropped consume: an outage.
+    outage_after_drop: int = 0
 
     def fail(self, n: int, status: int, route: str | None) -> None:
         if n > 0:
@@ -90,6 +92,7 @@ class Faults:
     def take_drop(self) -> bool:
         if self.drops_after_consume > 0:
             self.drops_after_consume -= 1
+            self.fail(self.outage_after_drop, 503, None)
             return True
         return False
 
@@ -104,3 +107,4 @@ class Faults:
         self.hangs.clear()
         self.trickles.clear()
         self.drops_after_consume = 0
+        self.outage_after_drop = 0

@@ -19,6 +19,7 @@ from pulumi_fruxon.errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    ConsumeNotSentError,
     ConsumeOutcomeUnknownError,
     CredentialKeyRejectedError,
     FruxonError,
@@ -62,6 +63,7 @@ def test_the_tree() -> None:
         CredentialKeyRejectedError,
         IntegrationConfigNotFoundError,
         ConsumeOutcomeUnknownError,
+        ConsumeNotSentError,
     ):
         assert issubclass(not_an_api_call, FruxonError)
         assert not issubclass(not_an_api_call, APIError)

@@ -359,7 +359,8 @@ def test_spent_key_gives_the_single_use_error(host: HostFactory, emulator: Fruxo
 
     details = failure.value.details
     assert "Credential keys are single-use" in details
-    assert "pulumi config set --secret credentialKey" in details
+    assert "`credential_key` input" in details
+    assert "pulumi config set --secret credentialKey" not in details
     assert "rotation" in details
     assert "credential_key_spent" in details
     assert "HTTP 400" in details

@@ -16,6 +16,7 @@ from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
     ConfigurationError,
+    ConsumeNotSentError,
     ConsumeOutcomeUnknownError,
     InsufficientScopeError,
     IntegrationConfigNotFoundError,
@@ -279,7 +280,7 @@ def test_create_when_nothing_was_sent_says_the_key_is_not_spent(
 
     monkeypatch.setattr(client, "consume_oauth_credentials", refused)
 
-    with pytest.raises(ConsumeOutcomeUnknownError, match="the key was not spent"):
+    with pytest.raises(ConsumeNotSentError, match="the key was not spent"):
         provider.create(inputs(config_id, "fxck_key"))
 
 

@@ -7,6 +7,8 @@ and revisions) and on what the engine would store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,9 @@ from tests.support.host import (
     HostError,
     ProviderHost,
     Stack,
+    clean_env,
     program_inputs,
+    stack_config,
 )
 
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
@@ -509,3 +513,79 @@ def test_an_upgrade_from_a_state_without_publishing_changes_nothing_until_refres
     assert writes(emulator) == ["publishConfig"]
     assert stack.state.outputs["live"] is True
     assert emulator.count("consumeOAuthCredentials") == 0
+
+
+# -- IntegrationAuth: a stack that recovers from an `up` that died mid-consume -------------------
+
+
+def died_mid_consume(
+    host: Callable[..., ProviderHost], emulator: FruxonEmulator
+) -> tuple[str, dict[str, Any]]:
+    """An `up` whose consume Fruxon processed, then the connection dropped and an outage failed
+    the re-read: the resource never reached state, and the key is spent."""
+    config_id = emulator.add_config("internal_crm")
+    news = auth_inputs(config_id, emulator.mint_credential_key("internal_crm"))
+    first = host()
+    first.configure({**stack_config(emulator), "fruxon:timeout": "2"}, ["fruxon:token"])
+    emulator.drop_after_consume(1, outage=50)
+    with pytest.raises(HostError) as died:
+        Stack(first, INTEGRATION_AUTH).up(news)
+    assert "outcome is unknown" in died.value.details
+    emulator.clear_faults()
+    assert emulator.get_config(config_id)["hasAuth"] is True
+    return config_id, news
+
+
+def test_the_next_up_adopts_a_binding_this_machine_evidently_made(
+    host: Callable[..., ProviderHost], emulator: FruxonEmulator
+) -> None:
+    config_id, news = died_mid_consume(host, emulator)
+    provider_host = host()
+    provider_host.configure(stack_config(emulator), ["fruxon:token"])
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+
+    assert stack.up(news) == "create"
+
+    assert emulator.count("consumeOAuthCredentials") == 2  # the second was refused: spent
+    assert stack.state is not None and stack.state.outputs["live"] is True
+    assert stack.state.outputs["integration_config_id"] == config_id
+    assert "was spent by an earlier `pulumi up` that did not finish" in provider_host.stderr
+    assert stack.up(news) == "same"
+
+
+def test_a_binding_that_cannot_be_attributed_is_adopted_only_when_asked(
+    host: Callable[..., ProviderHost], emulator: FruxonEmulator, tmp_path: Path
+) -> None:
+    config_id, news = died_mid_consume(host, emulator)
+    # Another machine: no record of having sent the key.
+    elsewhere = clean_env(FRUXON_STATE_DIR=str(tmp_path / "another-machine"))
+    provider_host = host(elsewhere)
+    provider_host.configure(stack_config(emulator), ["fruxon:token"])
+
+    with pytest.raises(HostError) as doubtful:
+        Stack(provider_host, INTEGRATION_AUTH).up(news)
+    assert f"FRUXON_ADOPT_BINDING={config_id} pulumi up" in doubtful.value.details
+    assert news["credential_key"] not in doubtful.value.details
+
+    asked = host({**elsewhere, "FRUXON_ADOPT_BINDING": config_id})
+    asked.configure(stack_config(emulator), ["fruxon:token"])
+    stack = Stack(asked, INTEGRATION_AUTH)
+    assert stack.up(news) == "create"
+    assert stack.state is not None and stack.state.outputs["live"] is True
+    assert emulator.count("consumeOAuthCredentials") == 3
+
+
+def test_a_spent_key_on_an_unbound_config_is_a_plain_rejection(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    config_id = emulator.add_config("internal_crm")
+    key = emulator.mint_credential_key("internal_crm")
+    other = emulator.add_config("internal_crm")
+    Stack(provider_host, INTEGRATION_AUTH).up(auth_inputs(other, key))  # spends it elsewhere
+    emulator.remove_auth(other)
+
+    with pytest.raises(HostError) as rejected:
+        Stack(provider_host, INTEGRATION_AUTH).up(auth_inputs(config_id, key))
+    assert "already spent" in rejected.value.details
+    assert "`credential_key` input" in rejected.value.details
+    assert "FRUXON_ADOPT_BINDING" not in rejected.value.details

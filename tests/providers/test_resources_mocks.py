@@ -12,6 +12,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from pulumi_fruxon.authorization_url import AuthorizationUrl
+from pulumi_fruxon.errors import FruxonError
 from pulumi_fruxon.integration_auth import IntegrationAuth
 from pulumi_fruxon.integration_config import IntegrationConfig
 from pulumi_fruxon.models import fingerprint
@@ -153,3 +154,61 @@ def test_resources_run_their_real_providers_against_the_emulator(
     assert emulator.count("consumeOAuthCredentials") == 1
     assert [typ for typ, _, _ in mocks.created] == [INTEGRATION_AUTH]
     assert key not in repr(mocks.created)
+
+
+@pytest.mark.parametrize("kind", ["IntegrationAuth", "IntegrationConfig", "AuthorizationUrl"])
+def test_import_is_refused_at_registration_with_the_way_out(
+    monitor: RecordingMonitor, kind: str
+) -> None:
+    opts = pulumi.ResourceOptions(import_="demo/salesforce/" + CONFIG_ID)
+    build = {
+        "IntegrationAuth": lambda: IntegrationAuth(
+            "a",
+            integration="salesforce",
+            integration_config_id=CONFIG_ID,
+            credential_key="k",
+            opts=opts,
+        ),
+        "IntegrationConfig": lambda: IntegrationConfig(
+            "c", integration="salesforce", display_name="x", opts=opts
+        ),
+        "AuthorizationUrl": lambda: AuthorizationUrl("u", integration="salesforce", opts=opts),
+    }[kind]
+    with pytest.raises(FruxonError) as refused:
+        build()
+    assert "does not support `import_` or `pulumi import`" in str(refused.value)
+    if kind != "AuthorizationUrl":
+        assert f"{kind}.get(name, id)" in str(refused.value)
+    assert monitor.program_resources == []
+
+
+def test_two_bindings_of_one_config_in_one_program_are_refused(monitor: RecordingMonitor) -> None:
+    @pulumi.runtime.test
+    def program() -> Any:
+        IntegrationAuth(
+            "first", integration="salesforce", integration_config_id=CONFIG_ID, credential_key="k"
+        )
+        second = IntegrationAuth(
+            "second",
+            integration="salesforce",
+            integration_config_id=CONFIG_ID.upper(),
+            credential_key="k2",
+        )
+        return second.integration_config_id
+
+    with pytest.raises(FruxonError) as refused:
+        program()
+    assert "'second' and IntegrationAuth 'first' both bind config" in str(refused.value)
+    assert "k2" not in str(refused.value)
+
+
+@pulumi.runtime.test
+def test_one_binding_per_config_is_fine(monitor: RecordingMonitor) -> Any:
+    other = "1b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
+    first = IntegrationAuth(
+        "first", integration="salesforce", integration_config_id=CONFIG_ID, credential_key="k"
+    )
+    second = IntegrationAuth(
+        "second", integration="salesforce", integration_config_id=other, credential_key="k2"
+    )
+    return pulumi.Output.all(first.integration_config_id, second.integration_config_id)

@@ -102,6 +102,8 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The host's environment: no FRUXON_* unless given, the repository importable."""
     env = {
         "PATH": os.environ.get("PATH", ""),
+        # IntegrationAuth's consume journal (tests/conftest.py points it at a temporary folder).
+        "FRUXON_STATE_DIR": os.environ.get("FRUXON_STATE_DIR", ""),
         "PYTHONPATH": str(REPO),
         "PULUMI_PROJECT": PROJECT,
         "NO_PROXY": "127.0.0.1,localhost",
