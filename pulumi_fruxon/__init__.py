@@ -6,6 +6,7 @@ This module re-exports the public names and nothing else. The typed HTTP client 
 
 from pulumi_fruxon._version import __version__
 from pulumi_fruxon.authorization_url import AuthorizationUrl
+from pulumi_fruxon.credential_link import CredentialLink
 from pulumi_fruxon.data_sources import (
     GetIntegrationConfigsResult,
     GetIntegrationResult,
@@ -25,6 +26,7 @@ from pulumi_fruxon.integration_config import IntegrationConfig
 
 __all__ = [
     "AuthorizationUrl",
+    "CredentialLink",
     "GetIntegrationConfigsResult",
     "GetIntegrationResult",
     "GetIntegrationToolsResult",

@@ -14,6 +14,8 @@ Provider (pickled by reference)        Resource type token
 ``.AuthorizationUrlProvider``
 ``pulumi_fruxon.integration_config``   ``pulumi-python:dynamic/fruxon:IntegrationConfig``
 ``.IntegrationConfigProvider``
+``pulumi_fruxon.credential_link``      ``pulumi-python:dynamic/fruxon:CredentialLink``
+``.CredentialLinkProvider``
 =====================================  ====================================================
 
 The pickled state of every provider is ``{}``: `__getstate__` keeps an allow-list that is empty

@@ -45,6 +45,7 @@ from pulumi_fruxon.errors import (
 )
 from pulumi_fruxon.models import (
     AuthorizeResponse,
+    CredentialLinkResponse,
     Integration,
     IntegrationConfig,
     Listed,
@@ -405,6 +406,40 @@ class FruxonClient:
 
     def delete_integration_config(self, integration: str, config_id: str) -> None:
         self._request("DELETE", self._config_path(integration, config_id))
+
+    def create_credential_link(
+        self,
+        integration: str,
+        config_id: str,
+        *,
+        require_sign_in: bool = True,
+        intended_for_email: str | None = None,
+        note: str | None = None,
+        ttl_hours: int | None = None,
+    ) -> CredentialLinkResponse:
+        """Mint a link where a human types the config's own credentials (an API key, a bearer
+        token, a username and password); Fruxon publishes them as the config's next revision.
+
+        The `url` is in this response only and is a secret: it is left out of the model's repr.
+        `require_sign_in=False` opens the link to whoever holds it and needs the
+        `workspace:write` scope too. `ttl_hours` is 1 to 720 (Fruxon's default: 168). A new link
+        for the config replaces the open one. Fruxon answers 409 `not_linkable` (ConflictError)
+        for an OAuth method, a per-user method, and a config that picks its credentials by
+        request parameters. Not retried once sent: a second mint would replace the first.
+        """
+        body: dict[str, Any] = {"requireSignIn": require_sign_in}
+        if intended_for_email:
+            body["intendedForEmail"] = intended_for_email
+        if note:
+            body["note"] = note
+        if ttl_hours is not None:
+            body["ttlHours"] = ttl_hours
+        response = self._request(
+            "POST",
+            f"{self._config_path(integration, config_id)}/credentialRequests",
+            json_body=body,
+        )
+        return self._parse(response, CredentialLinkResponse)
 
     # -- OAuth -------------------------------------------------------------------------------
 

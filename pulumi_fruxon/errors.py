@@ -20,7 +20,8 @@ FruxonError                      everything this package raises
 ├── CredentialKeyRejectedError   IntegrationAuth: Fruxon refused the credential key
 ├── IntegrationConfigNotFoundError  IntegrationAuth: the config does not exist
 ├── ConsumeNotSentError          IntegrationAuth: the consume never left; the key is unspent
-└── ConsumeOutcomeUnknownError   IntegrationAuth: whether the key was spent is unknown
+├── ConsumeOutcomeUnknownError   IntegrationAuth: whether the key was spent is unknown
+└── ConfigNotLinkableError       CredentialLink: Fruxon will not mint a link for the config
 ```
 
 Every API error names the method and path it concerns. No message, repr or attribute ever holds
@@ -200,6 +201,11 @@ class ConsumeNotSentError(FruxonError):
 
 class ConsumeOutcomeUnknownError(FruxonError):
     """The consume call failed in a way that leaves open whether the key was spent."""
+
+
+class ConfigNotLinkableError(FruxonError):
+    """Fruxon refused a credential link for the config (409 `not_linkable`): an OAuth method, a
+    per-user method, or credentials picked by request parameters."""
 
 
 def error_class_for(status: int) -> type[APIStatusError]:

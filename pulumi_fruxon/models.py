@@ -190,3 +190,16 @@ class Page(WireModel, Generic[ItemT]):
 
 class AuthorizeResponse(WireModel):
     authorization_url: str
+
+
+class CredentialLinkResponse(WireModel):
+    """A minted credential link. `url` is a secret (whoever holds it may fill the config's
+    credentials), so it is kept out of `repr`; times are Unix ms."""
+
+    id: str
+    url: str = Field(repr=False)
+    mode: str | None = None
+    expires_at: int | None = None
+    created_at: int | None = None
+    intended_for_email: str | None = None
+    note: str | None = None

@@ -26,6 +26,21 @@ Emulator choices where upstream is undocumented (docs/fruxon-api.md#emulator):
   keeps the stored value (400 when there is none); `parameters` replaces the whole map.
 - The consent URL is `<base_url>/oauth/consent?state=...`; it redirects to
   `/oauth/success?credentialKey=...`. Keys live `key_ttl` seconds (an invented default of 600).
+- Credential links (`POST .../configs/{config}/credentialRequests`): the URL is
+  `<base_url>/credential-links/<token>` and only a SHA-256 of the token is kept; the request log
+  and problem bodies show the path as `/credential-links/[redacted]`. 409 `not_linkable` also
+  covers a config with no auth method chosen (the page would not know what to ask for), and a
+  method whose type (or `userCredentialAuthType`) is not API_KEY, BEARER_TOKEN or BASIC_AUTH.
+  The page (GET) is an HTML form of the method's `parametersMetadata`; a form-encoded POST (a
+  browser, or `curl -d api_key=... <url>`) or a JSON object fills it. Every non-empty value is
+  accepted (nothing is tested against a service). Filling sets the config's auth at APPLICATION
+  level with those credentials and publishes the draft as the next revision, with the link's
+  note (or "Filled through a credential link"). No sign-in is modelled: whoever holds a SIGN_IN
+  link can fill it. A used, expired or replaced link (or one whose config was deleted or no
+  longer linkable) answers 410 with `code` `credential_link_filled`, `_expired` or
+  `_withdrawn`; an unknown one 404. Refusals are HTML, or problem+json to `Accept:
+  application/json`. The default token also holds `workspace:write`, which a link with
+  `requireSignIn: false` needs.
 """
 
 from ._emulator import FruxonEmulator

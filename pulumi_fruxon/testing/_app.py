@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import threading
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._faults import Faults
+from ._links import LINK_PATH, CredentialLinks, page, problem_page, saved_page
 from ._log import RequestRecord
 from ._paging import ListQuery, parse_list_query
 from ._routes import REQUIRED_SCOPE, RouteMatch, match_route
@@ -25,6 +27,7 @@ class Application:
     def __init__(self, store: Store, workspace: str) -> None:
         self.lock = threading.RLock()
         self.store = store
+        self.links = CredentialLinks(store)
         self.workspace = workspace
         self.faults = Faults()
         self.log: list[RequestRecord] = []
@@ -42,6 +45,9 @@ class Application:
             "rollbackConfig": self._rollback_config,
             "listRevisions": self._list_revisions,
             "getRevision": self._get_revision,
+            "createCredentialLink": self._create_credential_link,
+            "credentialLinkPage": self._credential_link_page,
+            "fillCredentialLink": self._fill_credential_link,
             "authorize": self._authorize,
             "consumeOAuthCredentials": self._consume,
             "consent": self._consent,
@@ -53,6 +59,9 @@ class Application:
         """Answer one request and log it before a byte goes out, so a client never wins a race
         against the log."""
         match = match_route(request.method, request.path)
+        if match.link_token is not None:
+            # The link's token is a secret: keep it out of the log and of problem bodies.
+            request = dataclasses.replace(request, path=LINK_PATH + "[redacted]")
         with self.lock:
             response = self._respond(request, match)
             response.delay = self.faults.latency
@@ -212,6 +221,37 @@ class Application:
         revision = self.store.revision(integration, config, _required(match.revision))
         return Response.json(self.store.revision_view(integration, revision))
 
+    # -- credential links -----------------------------------------------------------------------
+
+    def _create_credential_link(self, request: Request, match: RouteMatch) -> Response:
+        integration, config = _required(match.integration), _required(match.config)
+        token = self._authenticate(request, _required(match.tenant))
+        link, secret = self.links.create(integration, config, _json_body(request), token.scopes)
+        return Response.json({**link.wire(), "url": self.base_url + LINK_PATH + secret})
+
+    def _credential_link_page(self, request: Request, match: RouteMatch) -> Response:
+        try:
+            link, wanted = self.links.open(_required(match.link_token))
+        except Problem as problem:
+            return _problem_for(request, problem)
+        name = str(self.store.entry(link.integration_id).spec.wire["displayName"])
+        return _html_response(200, page(link, wanted, name))
+
+    def _fill_credential_link(self, request: Request, match: RouteMatch) -> Response:
+        try:
+            revision = self.links.fill(_required(match.link_token), _form_body(request))
+        except Problem as problem:
+            return _problem_for(request, problem)
+        if _wants_json(request):
+            return Response.json(
+                {
+                    "configId": revision["configId"],
+                    "revisionId": revision["id"],
+                    "version": revision["version"],
+                }
+            )
+        return _html_response(200, saved_page(revision))
+
     # -- OAuth ----------------------------------------------------------------------------------
 
     def _authorize(self, request: Request, match: RouteMatch) -> Response:
@@ -282,3 +322,33 @@ def _json_body(request: Request) -> dict[str, Any]:
             400, "The request body must be a JSON object.", errors={"$": ["Expected an object."]}
         )
     return body
+
+
+def _wants_json(request: Request) -> bool:
+    return "json" in request.headers.get("accept", "").lower()
+
+
+def _html_response(status: int, text: str) -> Response:
+    return Response(status, text.encode("utf-8"), "text/html; charset=utf-8")
+
+
+def _problem_for(request: Request, problem: Problem) -> Response:
+    """A refusal on the link page: problem+json for a program, a page for a browser or curl."""
+    if _wants_json(request):
+        return problem.to_response(request.path)
+    return _html_response(problem.status, problem_page(problem))
+
+
+def _form_body(request: Request) -> dict[str, list[str]]:
+    """The submitted fields: form-encoded as a browser or `curl -d` sends them, or a JSON object
+    of strings."""
+    if "json" in request.headers.get("content-type", "").lower():
+        body = _json_body(request)
+        if not all(isinstance(v, str) for v in body.values()):
+            raise Problem(400, "Every field must be a string.", errors={"$": ["Expected strings."]})
+        return {k: [v] for k, v in body.items()}
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(400, "The form is not valid UTF-8.") from None
+    return urllib.parse.parse_qs(text, keep_blank_values=True)

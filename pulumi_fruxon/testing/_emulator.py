@@ -29,7 +29,7 @@ from ._catalogue import (
 from ._log import RequestRecord
 from ._routes import check_route
 from ._server import EmulatorServer
-from ._store import ALL_SCOPES, Store, TokenInfo, default_scopes, set_auth, touch
+from ._store import ALL_SCOPES, Store, TokenInfo, default_scopes, now_ms, set_auth, touch
 
 _DEMO_NAMESPACE = uuid.UUID("6f1d2c58-7d0e-4c55-9d7b-0c2f7b8e9a11")
 
@@ -338,6 +338,52 @@ class FruxonEmulator:
         if not keys:
             raise RuntimeError("the consent flow ended without a credentialKey")
         return keys[0]
+
+    # -- credential links -----------------------------------------------------------------------
+
+    def fill_credential_link(self, url: str, values: dict[str, str]) -> dict[str, Any]:
+        """What the human on the link page does: submit `values` (field name to value, e.g.
+        `{"api_key": "..."}`) to the link's URL over HTTP, form-encoded. Fruxon sets the
+        config's auth and publishes it. Returns `configId`, `revisionId` and `version` of the
+        published revision. RuntimeError when the link refuses (used, expired, replaced)."""
+        data = urllib.parse.urlencode(values).encode("utf-8")
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=30) as response:
+                result: dict[str, Any] = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(
+                f"the credential link refused: {error.code} {_detail(error)}"
+            ) from None
+        return result
+
+    def credential_links(self, config_id: str | None = None) -> list[dict[str, Any]]:
+        """Every link minted (for one config, when given), oldest first, without URLs:
+        `id`, `status` (OPEN, FILLED, EXPIRED or WITHDRAWN), `revisionId` once filled, ..."""
+        with self._app.lock:
+            return [
+                link.record()
+                for link in self._app.links.by_hash.values()
+                if config_id is None or link.config_id == config_id
+            ]
+
+    def expire_credential_link(self, link_id: str) -> None:
+        """What time does: the link's expiry moves to now. KeyError when unknown."""
+        with self._app.lock:
+            for link in self._app.links.by_hash.values():
+                if link.id == link_id:
+                    link.expires_at = min(link.expires_at, now_ms())
+                    return
+        raise KeyError(link_id)
 
     # -- the request log ------------------------------------------------------------------------
 

@@ -19,6 +19,9 @@ ROUTES = (
     "rollbackConfig",
     "listRevisions",
     "getRevision",
+    "createCredentialLink",
+    "credentialLinkPage",
+    "fillCredentialLink",
     "authorize",
     "consumeOAuthCredentials",
     "consent",
@@ -41,6 +44,8 @@ REQUIRED_SCOPE = {
     "rollbackConfig": "integrations:write",
     "listRevisions": "integrations:read",
     "getRevision": "integrations:read",
+    # A link without sign-in also needs workspace:write; the handler checks that.
+    "createCredentialLink": "integrations:write",
     "authorize": "integrations:write",
     "consumeOAuthCredentials": "integrations:write",
 }
@@ -59,6 +64,7 @@ class RouteMatch:
     integration: str | None = None
     config: str | None = None
     revision: str | None = None
+    link_token: str | None = None  # the secret part of a credential link's URL
 
 
 NOT_FOUND = RouteMatch("notFound")
@@ -77,6 +83,9 @@ def match_route(method: str, path: str) -> RouteMatch:
         return RouteMatch("consent")
     if parts == ["oauth", "success"] and method == "GET":
         return RouteMatch("success")
+    if len(parts) == 2 and parts[0] == "credential-links" and parts[1]:
+        route = {"GET": "credentialLinkPage", "POST": "fillCredentialLink"}.get(method)
+        return RouteMatch(route, link_token=parts[1]) if route else NOT_FOUND
     if len(parts) < 4 or parts[0] != "v1" or parts[1] != "tenants" or not parts[2]:
         return NOT_FOUND
     tenant, rest = parts[2], parts[3:]
@@ -125,6 +134,10 @@ def _config_route(
     if not rest:
         route = _CONFIG_ROUTES.get(method)
         return RouteMatch(route, tenant, integration, config_id) if route else NOT_FOUND
+    if rest == ["credentialRequests"]:
+        if method != "POST":
+            return NOT_FOUND
+        return RouteMatch("createCredentialLink", tenant, integration, config_id)
     if rest[0] != "revisions" or method != "GET" or len(rest) > 2:
         return NOT_FOUND
     if len(rest) == 1:

@@ -17,7 +17,8 @@ from ._catalogue import IntegrationSpec, JSONObject
 from ._paging import ListQuery, list_page
 from ._wire import Problem, dump, invalid
 
-ALL_SCOPES = ("integrations:read", "integrations:write", "tools:read")
+# `workspace:write` lets the default token mint credential links that need no sign-in.
+ALL_SCOPES = ("integrations:read", "integrations:write", "tools:read", "workspace:write")
 SANDBOX_MODES = ("UNSPECIFIED", "NONE", "VENDOR", "SIMULATED", "READ_THROUGH")
 CREATED_BY = "emulator-user"
 # What GET, list and PATCH responses show in place of a secret parameter's value. Sending it back

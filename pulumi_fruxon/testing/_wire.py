@@ -20,6 +20,7 @@ _PROBLEM_TYPES = {
     404: _RFC + "15.5.5",
     405: _RFC + "15.5.6",
     409: _RFC + "15.5.10",
+    410: _RFC + "15.5.11",
     422: _RFC + "15.5.21",
     429: "https://tools.ietf.org/html/rfc6585#section-4",
     500: _RFC + "15.6.1",

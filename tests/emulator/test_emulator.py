@@ -93,7 +93,12 @@ def test_auth_health_is_scope_exempt(emulator: FruxonEmulator, http: httpx.Clien
     assert response.json()["grantedScopes"] == []
     full = http.get("/auth/health").json()
     assert full["scheme"] == "Bearer"
-    assert set(full["grantedScopes"]) == {"integrations:read", "integrations:write", "tools:read"}
+    assert set(full["grantedScopes"]) == {
+        "integrations:read",
+        "integrations:write",
+        "tools:read",
+        "workspace:write",
+    }
     assert "expiresAt" in full and full["keyName"]
 
 

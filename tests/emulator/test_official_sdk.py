@@ -191,3 +191,34 @@ def test_config_life_cycle_with_publishing(emulator: FruxonEmulator, sdk: Fruxon
     sdk.delete_integration_config("internal_crm", config_id)
     with pytest.raises(NotFoundError):
         sdk.get_integration_config("internal_crm", config_id)
+
+
+def test_create_credential_link(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+    from fruxon.exceptions import ConflictError  # type: ignore[import-untyped]
+
+    config_id = sdk.create_integration_config(
+        "stripe",
+        {
+            "displayName": "Stripe via link",
+            "auth": {"integrationAuthMetadataId": "api_key", "level": "APPLICATION"},
+        },
+    )["id"]
+
+    link = sdk.create_credential_link(
+        "stripe", config_id, require_sign_in=False, note="finance", ttl_hours=48
+    )
+
+    assert link["mode"] == "CAPABILITY"
+    assert link["note"] == "finance"
+    assert link["expiresAt"] - link["createdAt"] == 48 * 3_600_000
+    revision = fx.fill_credential_link(link["url"], {"api_key": "sk_live_sdk"})
+    fetched = sdk.get_integration_config("stripe", config_id)
+    assert fetched["publishedRevisionId"] == revision["revisionId"]
+    assert fetched["hasAuth"] is True
+
+    slack = fx.list_configs("slack")[0]["id"]
+    with pytest.raises(ConflictError) as raised:
+        sdk.create_credential_link("slack", slack)
+    assert raised.value.error_code == "not_linkable"
+    with pytest.raises(ValidationError):
+        sdk.create_credential_link("stripe", config_id, ttl_hours=721)

@@ -64,7 +64,9 @@ def run_example(
     return resolved, secret, monitor, mocks
 
 
-@pytest.mark.parametrize("name", ["oauth-connection", "integration-inventory"])
+@pytest.mark.parametrize(
+    "name", ["oauth-connection", "integration-inventory", "api-key-connection"]
+)
 def test_example_projects_are_complete(name: str) -> None:
     project = EXAMPLES / name
     assert f"name: {name}" in (project / "Pulumi.yaml").read_text()
@@ -122,6 +124,29 @@ def test_oauth_connection_with_a_key_binds_it(
     assert emulator.count("consumeOAuthCredentials") == 1
     assert key not in repr(exports)
     assert key not in repr(mocks.created)
+
+
+def test_api_key_connection_declares_the_config_and_exports_a_working_link(
+    emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exports, secret, monitor, _ = run_example(
+        "api-key-connection", emulator, {"intendedForEmail": "ops@example.com"}, monkeypatch
+    )
+
+    assert sorted(r.type for r in monitor.program_resources) == [
+        "pulumi-python:dynamic/fruxon:CredentialLink",
+        "pulumi-python:dynamic/fruxon:IntegrationConfig",
+    ]
+    config_id = exports["config_id"]
+    assert emulator.get_config(config_id)["authMethodId"] == "api_key"
+    assert exports["credential_link"].startswith(f"{emulator.base_url}/credential-links/")
+    assert secret["credential_link"] is True
+    assert exports["link_filled"] is False
+    assert emulator.credential_links(config_id)[0]["intendedForEmail"] == "ops@example.com"
+    # The exported link is a working link: filling it publishes the key.
+    assert emulator.fill_credential_link(exports["credential_link"], {"api_key": "sk_1"})
+    published = emulator.published(config_id)
+    assert published is not None and published["auth"]["parameters"] == {"api_key": "sk_1"}
 
 
 def test_integration_inventory_exports_ids_auth_methods_and_tool_counts(

@@ -12,6 +12,8 @@ from pulumi.runtime import rpc
 from pulumi_fruxon._provider import FruxonProvider
 from pulumi_fruxon.authorization_url import INPUTS as URL_INPUTS
 from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
+from pulumi_fruxon.credential_link import INPUTS as LINK_INPUTS
+from pulumi_fruxon.credential_link import CredentialLinkProvider
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 
 AUTH_INPUTS = ("integration", "integration_config_id", "credential_key", "workspace")
@@ -76,3 +78,9 @@ def test_integration_auth_check_never_echoes_the_key(news: dict[Any, Any], key: 
     news = {**news, "credential_key": key}
     result = IntegrationAuthProvider().check({}, news)
     assert all(key not in failure.reason for failure in result.failures)
+
+
+@settings(max_examples=300, deadline=None)
+@given(news=news_for(LINK_INPUTS))
+def test_credential_link_check_never_raises(news: dict[Any, Any]) -> None:
+    assert_well_behaved(CredentialLinkProvider(), news, LINK_INPUTS)

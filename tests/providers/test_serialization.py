@@ -17,6 +17,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_fruxon._provider import FruxonProvider
 from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
+from pulumi_fruxon.credential_link import CredentialLinkProvider
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import REPO
@@ -24,6 +25,7 @@ from tests.support.host import REPO
 PROVIDERS = [
     (IntegrationAuthProvider, "pulumi_fruxon.integration_auth", "IntegrationAuthProvider"),
     (AuthorizationUrlProvider, "pulumi_fruxon.authorization_url", "AuthorizationUrlProvider"),
+    (CredentialLinkProvider, "pulumi_fruxon.credential_link", "CredentialLinkProvider"),
 ]
 
 

@@ -42,6 +42,7 @@ PROVIDER_KEY = "__provider"
 INTEGRATION_AUTH = "pulumi-python:dynamic/fruxon:IntegrationAuth"
 AUTHORIZATION_URL = "pulumi-python:dynamic/fruxon:AuthorizationUrl"
 INTEGRATION_CONFIG = "pulumi-python:dynamic/fruxon:IntegrationConfig"
+CREDENTIAL_LINK = "pulumi-python:dynamic/fruxon:CredentialLink"
 
 # What the engine knows about each type: its secret inputs (the resource class wraps them) and
 # `additional_secret_outputs` (the resource class merges them into its options).
@@ -49,11 +50,13 @@ SECRET_INPUTS = {
     INTEGRATION_AUTH: {"credential_key", PROVIDER_KEY},
     AUTHORIZATION_URL: {PROVIDER_KEY},
     INTEGRATION_CONFIG: {"secret_parameters", PROVIDER_KEY},
+    CREDENTIAL_LINK: {PROVIDER_KEY},
 }
 ADDITIONAL_SECRET_OUTPUTS = {
     INTEGRATION_AUTH: {"credential_key"},
     AUTHORIZATION_URL: {"url"},
     INTEGRATION_CONFIG: {"secret_parameters"},
+    CREDENTIAL_LINK: {"url"},
 }
 
 

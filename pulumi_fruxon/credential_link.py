@@ -1,0 +1,369 @@
+"""`CredentialLink`: a Fruxon page where a human types a config's API key, bearer token or
+password, so that the secret never passes through Pulumi.
+
+State format (see `pulumi_fruxon._provider`): the provider is
+`pulumi_fruxon.credential_link.CredentialLinkProvider`, pickled by reference with state `{}`;
+the type token is `pulumi-python:dynamic/fruxon:CredentialLink`; the id is
+`<workspace>/<integration>/<integration_config_id>/<link_id>`; the outputs are the keys of
+`OUTPUTS`, and `url` is marked secret by the resource class. No output ever holds what the human
+typed: Fruxon publishes it as the config's next revision, and the stack only sees that it did.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from pulumi_fruxon._provider import Checker, FruxonProvider, contains_unknown, is_unknown, shown
+from pulumi_fruxon.errors import (
+    ConfigNotLinkableError,
+    ConflictError,
+    FruxonError,
+    IntegrationConfigNotFoundError,
+    NotFoundError,
+)
+from pulumi_fruxon.models import Revision
+
+__all__ = ["ConfigNotLinkableError", "CredentialLink", "CredentialLinkProvider"]
+
+DEFAULT_TTL_HOURS = 168
+MAX_TTL_HOURS = 720
+INPUTS = (
+    "integration",
+    "integration_config_id",
+    "require_sign_in",
+    "intended_for_email",
+    "note",
+    "ttl_hours",
+    "rotation",
+    "workspace",
+)
+MINTED = ("url", "link_id", "mode", "created_at", "expires_at")
+OUTPUTS = (*INPUTS, *MINTED, "expired", "filled")
+
+_NOT_LINKABLE_STEPS = (
+    "A credential link takes an API key, a bearer token or a username and password that the "
+    "whole workspace shares. For an OAuth integration, mint a consent URL with AuthorizationUrl "
+    "and bind the key it yields with IntegrationAuth instead. A config that each person connects "
+    "with their own credentials, or that picks credentials by request parameters, is connected "
+    "in the Fruxon dashboard. A config with no auth method yet needs one first: set "
+    "`auth_method` on its IntegrationConfig to an API key, bearer token or basic auth method."
+)
+
+
+def _iso(unix_ms: int | None) -> str | None:
+    """Unix ms as ISO 8601 in UTC, to the millisecond (e.g. `2026-12-06T09:30:00.000Z`)."""
+    if unix_ms is None:
+        return None
+    moment = datetime.fromtimestamp(unix_ms / 1000, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _unix_ms(value: Any) -> int | None:
+    """The inverse of `_iso`; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return round(moment.timestamp() * 1000)
+
+
+def _whole_hours(value: Any) -> int | None:
+    """`ttl_hours` as an int; the engine sends every number as a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
+def _normalized(key: str, value: Any) -> Any:
+    """The value as `diff` compares it: absent and the default are alike, text is stripped."""
+    if key == "require_sign_in":
+        return value is not False
+    if key == "ttl_hours":
+        return DEFAULT_TTL_HOURS if value is None else _whole_hours(value)
+    if isinstance(value, str) and key != "rotation":
+        stripped = value.strip()
+        return stripped.lower() if key == "integration_config_id" else stripped or None
+    return value
+
+
+def _filled(revisions: list[Revision], created_at: int | None, expires_at: int | None) -> bool:
+    """Whether a revision with auth was published after the link was minted, before it expired.
+
+    Fruxon documents no read of a link's state for integration configs, so this is inferred from
+    the config's revisions, which are immutable: a fill publishes one. Any other publish with an
+    auth in that window (e.g. an `IntegrationConfig` change) looks the same. A revision from the
+    millisecond of the mint is not counted: it is the publish that came just before it.
+    """
+    if created_at is None:
+        return False
+    end = expires_at if expires_at is not None else float("inf")
+    return any(
+        r.has_auth and r.created_at is not None and created_at < r.created_at <= end
+        for r in revisions
+    )
+
+
+class CredentialLinkProvider(FruxonProvider):
+    """Mints a credential link on create only; any input change (`rotation` too) replaces it,
+    and so does a link that a refresh found expired and never filled."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate shapes only: no network, unknowns pass, never raises."""
+        if not isinstance(news, Mapping):
+            news = {}
+        checker = Checker(news)
+        checker.slug("integration")
+        checker.uuid("integration_config_id")
+        checker.boolean("require_sign_in", default=True)
+        email = news.get("intended_for_email")
+        if isinstance(email, str) and _is_email(email.strip()):
+            checker.inputs["intended_for_email"] = email.strip()
+        elif email is not None and not is_unknown(email):
+            checker.fail(
+                "intended_for_email",
+                f"intended_for_email must be an email address, got {shown(email)}",
+            )
+        checker.text("note", required=False)
+        ttl_hours = news.get("ttl_hours")
+        hours = _whole_hours(ttl_hours)
+        if hours is not None and 1 <= hours <= MAX_TTL_HOURS:
+            checker.inputs["ttl_hours"] = hours
+        elif ttl_hours is not None and not is_unknown(ttl_hours):
+            checker.fail(
+                "ttl_hours",
+                f"ttl_hours must be a whole number of hours from 1 to {MAX_TTL_HOURS} (Fruxon's "
+                f"default when unset: {DEFAULT_TTL_HOURS}), got {shown(ttl_hours)}",
+            )
+        rotation = news.get("rotation")
+        if not (rotation is None or contains_unknown(rotation) or _is_scalar(rotation)):
+            checker.fail(
+                "rotation", f"rotation must be a string or a number, got {shown(rotation)}"
+            )
+        checker.slug("workspace", required=False)
+        return CheckResult(checker.inputs, checker.failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare new inputs with the old OUTPUTS, offline: any change replaces.
+
+        A link that the last refresh found expired and never filled is replaced too, so the next
+        `up` mints a usable one. The clock is not read here: without a refresh nothing changes,
+        and a fresh link is quiet until a refresh finds it expired in turn
+        (docs/decisions.md#credential-link).
+        """
+        replaces: list[str] = []
+        for key in INPUTS:
+            new = news.get(key)
+            if contains_unknown(new):
+                replaces.append(key)
+            elif key == "workspace":
+                # None means "the configured workspace"; unknowable before configure ran.
+                effective = self.effective_workspace(new)
+                if effective is not None and effective != olds.get("workspace"):
+                    replaces.append(key)
+            elif _normalized(key, new) != _normalized(key, olds.get(key)):
+                replaces.append(key)
+        if olds.get("expired") is True and olds.get("filled") is not True:
+            replaces.append("expires_at")
+        if replaces:
+            return DiffResult(changes=True, replaces=replaces)
+        return DiffResult(changes=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Mint the link (`POST …/credentialRequests`). Runs on `pulumi up` only."""
+        client = self.client(props.get("workspace"))
+        integration = str(props["integration"]).strip()
+        config_id = str(props["integration_config_id"]).strip().lower()
+        require_sign_in = props.get("require_sign_in") is not False
+        email = props.get("intended_for_email") or None
+        note = props.get("note") or None
+        ttl_hours = _whole_hours(props.get("ttl_hours"))
+        where = (
+            f"config {config_id} of integration '{integration}' in workspace '{client.workspace}'"
+        )
+        try:
+            link = client.create_credential_link(
+                integration,
+                config_id,
+                require_sign_in=require_sign_in,
+                intended_for_email=email,
+                note=note,
+                ttl_hours=ttl_hours,
+            )
+        except ConflictError as exc:
+            if exc.code != "not_linkable":
+                raise
+            raise ConfigNotLinkableError(
+                f"Fruxon will not mint a credential link for {where}: {exc}\n{_NOT_LINKABLE_STEPS}"
+            ) from None
+        except NotFoundError as exc:
+            raise IntegrationConfigNotFoundError(
+                f"Cannot mint a credential link: {where} does not exist ({exc}). Check "
+                "`integration`, `integration_config_id` and `workspace`; "
+                "`fruxon.get_integration_configs(integration)` lists the configs."
+            ) from None
+        outs = {
+            "integration": integration,
+            "integration_config_id": config_id,
+            "require_sign_in": require_sign_in,
+            "intended_for_email": email,
+            "note": note,
+            "ttl_hours": ttl_hours,
+            "rotation": props.get("rotation"),
+            "workspace": client.workspace,
+            "url": link.url,
+            "link_id": link.id,
+            "mode": link.mode,
+            "created_at": _iso(link.created_at),
+            "expires_at": _iso(link.expires_at),
+            "expired": False,
+            "filled": False,
+        }
+        resource_id = f"{client.workspace}/{integration}/{config_id}/{link.id}"
+        return CreateResult(resource_id, {k: v for k, v in outs.items() if v is not None})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh: `filled` and `expired` from the config's revisions; the URL is kept as it is.
+
+        A deleted config takes its link with it: the resource leaves the state.
+        """
+        outs = {k: v for k, v in props.items() if k in OUTPUTS}
+        integration, config_id = outs.get("integration"), outs.get("integration_config_id")
+        if not isinstance(integration, str) or not isinstance(config_id, str):
+            raise FruxonError(
+                f"CredentialLink {id_!r} cannot be read from its id alone: a link's URL is shown "
+                "once, when it is minted, so a link cannot be imported or adopted. Declare a "
+                "CredentialLink to mint one."
+            )
+        client = self.client(outs.get("workspace"))
+        try:
+            revisions = list(client.list_config_revisions(integration, config_id))
+        except NotFoundError:
+            return ReadResult(None, {})
+        created_at = _unix_ms(outs.get("created_at"))
+        expires_at = _unix_ms(outs.get("expires_at"))
+        filled = _filled(revisions, created_at, expires_at)
+        now = time.time() * 1000
+        outs["filled"] = filled
+        outs["expired"] = not filled and expires_at is not None and now >= expires_at
+        # No `inputs=`: the engine keeps the stored ones, and `diff` compares them with these
+        # outputs, so only an expired, unfilled link makes the refresh (and the next up) differ.
+        return ReadResult(id_, outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Never reached (every change replaces); returns full outputs so nothing is wiped."""
+        return UpdateResult({k: v for k, v in olds.items() if k in OUTPUTS})
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Nothing to call: Fruxon has no API to withdraw a link. Warn when an open link that
+        anyone holding it can fill leaves the stack."""
+        expires_at = _unix_ms(props.get("expires_at"))
+        still_open = (
+            props.get("filled") is not True
+            and expires_at is not None
+            and time.time() * 1000 < expires_at
+        )
+        if props.get("mode") == "CAPABILITY" and still_open:
+            pulumi.log.warn(
+                f"CredentialLink {props.get('link_id')} for config "
+                f"{props.get('integration_config_id')} of '{props.get('integration')}' left the "
+                "stack unfilled. Unless a newer link for that config replaced it (a replace of "
+                "this resource does), whoever holds its URL can still fill it until "
+                f"{props.get('expires_at')}: Fruxon has no API to withdraw a link. To close it "
+                "now, mint a new link for the config or delete the config."
+            )
+
+
+def _is_email(value: str) -> bool:
+    local, at, domain = value.partition("@")
+    return bool(at and local and domain) and not any(c.isspace() for c in value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+class CredentialLink(Resource, module="fruxon", name="CredentialLink"):
+    """A link to a Fruxon page where a human types a config's API key, bearer token or
+    username and password. Fruxon publishes what they type as the config's next revision; no
+    one who runs Pulumi ever sees it, and it never reaches the state.
+
+    The link is minted once, on `pulumi up` (never in preview), and `url` (a secret) stays the
+    same in state. `rotation`, or a change to any other input, mints a new link (a replace),
+    which also closes the previous one: Fruxon keeps one open link per config.
+
+    `pulumi refresh` reads `filled` (a revision with auth was published while the link was open;
+    Fruxon has no read of a link's state, so any such publish counts) and `expired` (the link ran
+    out before anyone filled it). An expired, unfilled link is
+    replaced by the next `pulumi up`, so the stack offers a usable link again; a link is never
+    re-minted without a refresh having seen it expire, so runs in between stay quiet, and a
+    filled link is never re-minted.
+
+    OAuth integrations cannot use a link: use `AuthorizationUrl` and `IntegrationAuth`.
+    """
+
+    integration: pulumi.Output[str]
+    integration_config_id: pulumi.Output[str]
+    require_sign_in: pulumi.Output[bool]
+    intended_for_email: pulumi.Output[str | None]
+    note: pulumi.Output[str | None]
+    ttl_hours: pulumi.Output[int | None]
+    rotation: pulumi.Output[str | float | None]
+    workspace: pulumi.Output[str]
+    url: pulumi.Output[str]
+    link_id: pulumi.Output[str]
+    mode: pulumi.Output[str]
+    created_at: pulumi.Output[str]
+    expires_at: pulumi.Output[str]
+    expired: pulumi.Output[bool]
+    filled: pulumi.Output[bool]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration: pulumi.Input[str],
+        integration_config_id: pulumi.Input[str],
+        require_sign_in: pulumi.Input[bool] = True,
+        intended_for_email: pulumi.Input[str] | None = None,
+        note: pulumi.Input[str] | None = None,
+        ttl_hours: pulumi.Input[int] | None = None,
+        rotation: pulumi.Input[str | int] | None = None,
+        workspace: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "integration": integration,
+            "integration_config_id": integration_config_id,
+            "require_sign_in": require_sign_in,
+            "intended_for_email": intended_for_email,
+            "note": note,
+            "ttl_hours": ttl_hours,
+            "rotation": rotation,
+            "workspace": workspace,
+            **dict.fromkeys((*MINTED, "expired", "filled")),
+        }
+        super().__init__(
+            CredentialLinkProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["url"])
+            ),
+        )
