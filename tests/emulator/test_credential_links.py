@@ -66,7 +66,7 @@ def problem(response: httpx.Response, status: int, code: str | None = None) -> d
 
 
 def test_mint_answers_the_documented_fields_in_unix_ms(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
     config_id = api_key_config(http)
 
@@ -82,17 +82,17 @@ def test_mint_answers_the_documented_fields_in_unix_ms(
         "note",
     }
     assert link["mode"] == "SIGN_IN"  # requireSignIn defaults to true
-    assert link["url"].startswith(fx.base_url + "/credential-links/")
+    assert link["url"].startswith(emulator.base_url + "/credential-links/")
     assert isinstance(link["createdAt"], int) and link["createdAt"] > 1_700_000_000_000
     assert link["expiresAt"] - link["createdAt"] == 168 * HOUR_MS
     assert link["intendedForEmail"] == "ops@example.com"
     assert link["note"] == "for the CRM"
     # The URL exists only in that response: not in the log, not in what the helpers show.
     token = link["url"].rsplit("/", 1)[1]
-    assert token not in repr(fx.requests)
-    assert token not in repr(fx.credential_links())
-    assert [r["id"] for r in fx.credential_links(config_id)] == [link["id"]]
-    assert fx.credential_links(config_id)[0]["status"] == "OPEN"
+    assert token not in repr(emulator.requests)
+    assert token not in repr(emulator.credential_links())
+    assert [r["id"] for r in emulator.credential_links(config_id)] == [link["id"]]
+    assert emulator.credential_links(config_id)[0]["status"] == "OPEN"
 
 
 def test_ttl_hours_bounds(http: httpx.Client) -> None:
@@ -114,12 +114,12 @@ def test_other_body_validation(http: httpx.Client) -> None:
 
 
 def test_a_link_without_sign_in_needs_workspace_write(
-    fx: FruxonEmulator, http: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client
 ) -> None:
     config_id = api_key_config(http)
     assert minted(http, config_id, requireSignIn=False)["mode"] == "CAPABILITY"
 
-    writer = fx.add_token(["integrations:read", "integrations:write"])
+    writer = emulator.add_token(["integrations:read", "integrations:write"])
     headers = {"Authorization": f"Bearer {writer}"}
     path = f"{CONFIGS}/{config_id}/credentialRequests"
     body = problem(http.post(path, json={"requireSignIn": False}, headers=headers), 403)
@@ -129,13 +129,13 @@ def test_a_link_without_sign_in_needs_workspace_write(
     # With sign-in, integrations:write is enough.
     assert http.post(path, json={}, headers=headers).status_code == 200
 
-    reader = fx.add_token(["integrations:read"])
+    reader = emulator.add_token(["integrations:read"])
     denied = http.post(path, json={}, headers={"Authorization": f"Bearer {reader}"})
     assert problem(denied, 403)["required"] == "integrations:write"
 
 
-def test_not_linkable_configs_are_409(fx: FruxonEmulator, http: httpx.Client) -> None:
-    slack = fx.list_configs("slack")[0]["id"]  # OAuth 2.0
+def test_not_linkable_configs_are_409(emulator: FruxonEmulator, http: httpx.Client) -> None:
+    slack = emulator.list_configs("slack")[0]["id"]  # OAuth 2.0
     oauth = problem(
         http.post(f"/integrations/slack/configs/{slack}/credentialRequests", json={}),
         409,
@@ -161,10 +161,10 @@ def test_not_linkable_configs_are_409(fx: FruxonEmulator, http: httpx.Client) ->
         CONFIGS, json={"displayName": "oauth", "auth": {"integrationAuthMetadataId": "oauth2"}}
     ).json()["id"]
     problem(mint(http, crm_oauth), 409, "not_linkable")
-    assert fx.credential_links() == []
+    assert emulator.credential_links() == []
 
 
-def test_unknown_config_or_integration_is_404(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_unknown_config_or_integration_is_404(emulator: FruxonEmulator, http: httpx.Client) -> None:
     config_id = api_key_config(http)
     missing = "00000000-0000-4000-8000-000000000000"
     problem(mint(http, missing), 404, "config_not_found")
@@ -188,7 +188,7 @@ def test_the_page_names_the_secret_fields(http: httpx.Client, browser: httpx.Cli
 
 
 def test_a_form_post_sets_the_auth_and_publishes(
-    fx: FruxonEmulator, http: httpx.Client, browser: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client, browser: httpx.Client
 ) -> None:
     config_id = api_key_config(http)
     link = minted(http, config_id)
@@ -198,7 +198,7 @@ def test_a_form_post_sets_the_auth_and_publishes(
     assert saved.status_code == 200, saved.text
     assert saved.headers["content-type"].startswith("text/html")
     assert API_KEY not in saved.text
-    published = fx.published(config_id)
+    published = emulator.published(config_id)
     assert published is not None
     assert published["version"] == 1
     assert published["auth"]["integrationAuthMetadataId"] == "api_key"
@@ -209,27 +209,27 @@ def test_a_form_post_sets_the_auth_and_publishes(
     assert config["publishedRevisionId"] == published["id"]
     assert API_KEY not in http.get(f"{CONFIGS}/{config_id}").text
     assert API_KEY not in http.get(f"{CONFIGS}/{config_id}/revisions").text
-    record = fx.credential_links(config_id)[0]
+    record = emulator.credential_links(config_id)[0]
     assert record["status"] == "FILLED"
     assert record["revisionId"] == published["id"]
 
 
-def test_the_helper_fills_over_http(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_the_helper_fills_over_http(emulator: FruxonEmulator, http: httpx.Client) -> None:
     config_id = api_key_config(http)
     link = minted(http, config_id)
-    fx.clear_requests()
+    emulator.clear_requests()
 
-    result = fx.fill_credential_link(link["url"], {"api_key": API_KEY})
+    result = emulator.fill_credential_link(link["url"], {"api_key": API_KEY})
 
-    published = fx.published(config_id)
+    published = emulator.published(config_id)
     assert published is not None
     assert result == {"configId": config_id, "revisionId": published["id"], "version": 1}
-    assert fx.count("fillCredentialLink", "POST") == 1
-    assert fx.requests[0].path == "/credential-links/[redacted]"
+    assert emulator.count("fillCredentialLink", "POST") == 1
+    assert emulator.requests[0].path == "/credential-links/[redacted]"
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-def test_curl_can_fill_a_link(fx: FruxonEmulator, http: httpx.Client) -> None:
+def test_curl_can_fill_a_link(emulator: FruxonEmulator, http: httpx.Client) -> None:
     config_id = api_key_config(http)
     link = minted(http, config_id)
 
@@ -243,12 +243,12 @@ def test_curl_can_fill_a_link(fx: FruxonEmulator, http: httpx.Client) -> None:
 
     assert done.returncode == 0, done.stderr
     assert "Saved" in done.stdout
-    published = fx.published(config_id)
+    published = emulator.published(config_id)
     assert published is not None and published["auth"]["parameters"] == {"api_key": API_KEY}
 
 
 def test_a_bad_form_saves_nothing_and_keeps_the_link_open(
-    fx: FruxonEmulator, http: httpx.Client, browser: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client, browser: httpx.Client
 ) -> None:
     config_id = api_key_config(http)
     link = minted(http, config_id)
@@ -261,18 +261,20 @@ def test_a_bad_form_saves_nothing_and_keeps_the_link_open(
     page = browser.post(link["url"], data={})
     assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
 
-    assert fx.published(config_id) is None
-    assert fx.credential_links(config_id)[0]["status"] == "OPEN"
-    assert fx.fill_credential_link(link["url"], {"api_key": API_KEY})["version"] == 1
+    assert emulator.published(config_id) is None
+    assert emulator.credential_links(config_id)[0]["status"] == "OPEN"
+    assert emulator.fill_credential_link(link["url"], {"api_key": API_KEY})["version"] == 1
 
 
 # -- refusals -----------------------------------------------------------------------------------
 
 
-def test_a_used_link_refuses(fx: FruxonEmulator, http: httpx.Client, browser: httpx.Client) -> None:
+def test_a_used_link_refuses(
+    emulator: FruxonEmulator, http: httpx.Client, browser: httpx.Client
+) -> None:
     config_id = api_key_config(http)
     link = minted(http, config_id)
-    fx.fill_credential_link(link["url"], {"api_key": API_KEY})
+    emulator.fill_credential_link(link["url"], {"api_key": API_KEY})
 
     again = browser.post(link["url"], data={"api_key": "sk-other"})
     assert again.status_code == 410
@@ -284,14 +286,14 @@ def test_a_used_link_refuses(fx: FruxonEmulator, http: httpx.Client, browser: ht
     assert body["instance"] == "/credential-links/[redacted]"
     assert browser.get(link["url"]).status_code == 410
     with pytest.raises(RuntimeError, match="410"):
-        fx.fill_credential_link(link["url"], {"api_key": "sk-other"})
-    assert len(fx.revisions(config_id)) == 1
-    published = fx.published(config_id)
+        emulator.fill_credential_link(link["url"], {"api_key": "sk-other"})
+    assert len(emulator.revisions(config_id)) == 1
+    published = emulator.published(config_id)
     assert published is not None and published["auth"]["parameters"] == {"api_key": API_KEY}
 
 
 def test_a_new_link_replaces_the_open_one(
-    fx: FruxonEmulator, http: httpx.Client, browser: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client, browser: httpx.Client
 ) -> None:
     config_id = api_key_config(http)
     first = minted(http, config_id)
@@ -299,44 +301,44 @@ def test_a_new_link_replaces_the_open_one(
 
     refused = browser.post(first["url"], data={"api_key": API_KEY})
     assert refused.status_code == 410 and "replaced" in refused.text
-    statuses = {r["id"]: r["status"] for r in fx.credential_links(config_id)}
+    statuses = {r["id"]: r["status"] for r in emulator.credential_links(config_id)}
     assert statuses == {first["id"]: "WITHDRAWN", second["id"]: "OPEN"}
-    assert fx.fill_credential_link(second["url"], {"api_key": API_KEY})["version"] == 1
+    assert emulator.fill_credential_link(second["url"], {"api_key": API_KEY})["version"] == 1
     # A link of another config is not replaced.
     other = api_key_config(http)
     kept = minted(http, other)
     minted(http, api_key_config(http))
-    assert fx.credential_links(other)[0]["id"] == kept["id"]
-    assert fx.credential_links(other)[0]["status"] == "OPEN"
+    assert emulator.credential_links(other)[0]["id"] == kept["id"]
+    assert emulator.credential_links(other)[0]["status"] == "OPEN"
 
 
 def test_an_expired_link_refuses(
-    fx: FruxonEmulator, http: httpx.Client, browser: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client, browser: httpx.Client
 ) -> None:
     config_id = api_key_config(http)
     link = minted(http, config_id, ttlHours=1)
 
-    fx.expire_credential_link(link["id"])
+    emulator.expire_credential_link(link["id"])
 
-    assert fx.credential_links(config_id)[0]["status"] == "EXPIRED"
+    assert emulator.credential_links(config_id)[0]["status"] == "EXPIRED"
     refused = browser.post(
         link["url"], data={"api_key": API_KEY}, headers={"Accept": "application/json"}
     )
     assert "expired" in problem(refused, 410, "credential_link_expired")["detail"]
-    assert fx.published(config_id) is None
+    assert emulator.published(config_id) is None
     with pytest.raises(KeyError):
-        fx.expire_credential_link("no-such-link")
+        emulator.expire_credential_link("no-such-link")
 
 
 def test_unknown_token_and_deleted_config(
-    fx: FruxonEmulator, http: httpx.Client, browser: httpx.Client
+    emulator: FruxonEmulator, http: httpx.Client, browser: httpx.Client
 ) -> None:
-    unknown = browser.get(fx.base_url + "/credential-links/not-a-token")
+    unknown = browser.get(emulator.base_url + "/credential-links/not-a-token")
     assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
 
     config_id = api_key_config(http)
     link = minted(http, config_id)
-    fx.delete_config(config_id)
+    emulator.delete_config(config_id)
     gone = browser.post(link["url"], data={"api_key": API_KEY})
     assert gone.status_code == 410
-    assert fx.credential_links(config_id)[0]["status"] == "WITHDRAWN"
+    assert emulator.credential_links(config_id)[0]["status"] == "WITHDRAWN"

@@ -193,7 +193,7 @@ def test_config_life_cycle_with_publishing(emulator: FruxonEmulator, sdk: Fruxon
         sdk.get_integration_config("internal_crm", config_id)
 
 
-def test_create_credential_link(fx: FruxonEmulator, sdk: FruxonClient) -> None:
+def test_create_credential_link(emulator: FruxonEmulator, sdk: FruxonClient) -> None:
     from fruxon.exceptions import ConflictError  # type: ignore[import-untyped]
 
     config_id = sdk.create_integration_config(
@@ -211,12 +211,12 @@ def test_create_credential_link(fx: FruxonEmulator, sdk: FruxonClient) -> None:
     assert link["mode"] == "CAPABILITY"
     assert link["note"] == "finance"
     assert link["expiresAt"] - link["createdAt"] == 48 * 3_600_000
-    revision = fx.fill_credential_link(link["url"], {"api_key": "sk_live_sdk"})
+    revision = emulator.fill_credential_link(link["url"], {"api_key": "sk_live_sdk"})
     fetched = sdk.get_integration_config("stripe", config_id)
     assert fetched["publishedRevisionId"] == revision["revisionId"]
     assert fetched["hasAuth"] is True
 
-    slack = fx.list_configs("slack")[0]["id"]
+    slack = emulator.list_configs("slack")[0]["id"]
     with pytest.raises(ConflictError) as raised:
         sdk.create_credential_link("slack", slack)
     assert raised.value.error_code == "not_linkable"
