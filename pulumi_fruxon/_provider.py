@@ -235,6 +235,14 @@ class Checker:
             return
         self.inputs[prop] = dict(value)
 
+    def scalar(self, prop: str) -> None:
+        """An optional string or number, such as a `rotation`."""
+        value = self.news.get(prop)
+        if value is None or contains_unknown(value):
+            return
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(prop, f"{prop} must be a string or a number, got {shown(value)}")
+
     def text(self, prop: str, *, required: bool = True) -> None:
         """A non-empty string, stripped."""
         if not self._present(prop, required):

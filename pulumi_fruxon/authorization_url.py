@@ -76,11 +76,7 @@ class AuthorizationUrlProvider(FruxonProvider):
                 checker.fail("return_url", f"return_url {problem}, got {shown(return_url)}")
             else:
                 checker.inputs["return_url"] = return_url.strip()
-        rotation = news.get("rotation")
-        if not (rotation is None or contains_unknown(rotation) or _is_scalar(rotation)):
-            checker.fail(
-                "rotation", f"rotation must be a string or a number, got {shown(rotation)}"
-            )
+        checker.scalar("rotation")
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare new inputs with the old OUTPUTS: any change replaces. No network."""
@@ -141,10 +137,6 @@ class AuthorizationUrlProvider(FruxonProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to do: a consent URL is not a server-side object; it expires by itself."""
-
-
-def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 class AuthorizationUrl(Resource, module="fruxon", name="AuthorizationUrl"):

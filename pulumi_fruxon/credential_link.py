@@ -12,13 +12,11 @@ typed: Fruxon publishes it as the config's next revision, and the stack only see
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckResult,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -26,7 +24,15 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._provider import Checker, FruxonProvider, contains_unknown, is_unknown, shown
+from pulumi_fruxon._provider import (
+    Checker,
+    FruxonProvider,
+    comparable,
+    contains_unknown,
+    is_unknown,
+    refuse_import,
+    shown,
+)
 from pulumi_fruxon.errors import (
     ConfigNotLinkableError,
     ConflictError,
@@ -91,16 +97,13 @@ def _whole_hours(value: Any) -> int | None:
     return int(value)
 
 
-def _normalized(key: str, value: Any) -> Any:
-    """The value as `diff` compares it: absent and the default are alike, text is stripped."""
+def _comparable(key: str, value: Any) -> Any:
+    """As `diff` compares an input: an unset flag or TTL is its default."""
     if key == "require_sign_in":
         return value is not False
     if key == "ttl_hours":
         return DEFAULT_TTL_HOURS if value is None else _whole_hours(value)
-    if isinstance(value, str) and key != "rotation":
-        stripped = value.strip()
-        return stripped.lower() if key == "integration_config_id" else stripped or None
-    return value
+    return comparable(value)
 
 
 def _filled(revisions: list[Revision], created_at: int | None, expires_at: int | None) -> bool:
@@ -124,11 +127,8 @@ class CredentialLinkProvider(FruxonProvider):
     """Mints a credential link on create only; any input change (`rotation` too) replaces it,
     and so does a link that a refresh found expired and never filled."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate shapes only: no network, unknowns pass, never raises."""
-        if not isinstance(news, Mapping):
-            news = {}
-        checker = Checker(news)
+    def validate(self, checker: Checker) -> None:
+        news = checker.news
         checker.slug("integration")
         checker.uuid("integration_config_id")
         checker.boolean("require_sign_in", default=True)
@@ -151,13 +151,7 @@ class CredentialLinkProvider(FruxonProvider):
                 f"ttl_hours must be a whole number of hours from 1 to {MAX_TTL_HOURS} (Fruxon's "
                 f"default when unset: {DEFAULT_TTL_HOURS}), got {shown(ttl_hours)}",
             )
-        rotation = news.get("rotation")
-        if not (rotation is None or contains_unknown(rotation) or _is_scalar(rotation)):
-            checker.fail(
-                "rotation", f"rotation must be a string or a number, got {shown(rotation)}"
-            )
-        checker.slug("workspace", required=False)
-        return CheckResult(checker.inputs, checker.failures)
+        checker.scalar("rotation")
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare new inputs with the old OUTPUTS, offline: any change replaces.
@@ -170,14 +164,10 @@ class CredentialLinkProvider(FruxonProvider):
         replaces: list[str] = []
         for key in INPUTS:
             new = news.get(key)
-            if contains_unknown(new):
-                replaces.append(key)
-            elif key == "workspace":
-                # None means "the configured workspace"; unknowable before configure ran.
-                effective = self.effective_workspace(new)
-                if effective is not None and effective != olds.get("workspace"):
+            if key == "workspace":
+                if self.workspace_changed(news, olds):
                     replaces.append(key)
-            elif _normalized(key, new) != _normalized(key, olds.get(key)):
+            elif contains_unknown(new) or _comparable(key, new) != _comparable(key, olds.get(key)):
                 replaces.append(key)
         if olds.get("expired") is True and olds.get("filled") is not True:
             replaces.append("expires_at")
@@ -295,10 +285,6 @@ def _is_email(value: str) -> bool:
     return bool(at and local and domain) and not any(c.isspace() for c in value)
 
 
-def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float) and not isinstance(value, bool)
-
-
 class CredentialLink(Resource, module="fruxon", name="CredentialLink"):
     """A link to a Fruxon page where a human types a config's API key, bearer token or
     username and password. Fruxon publishes what they type as the config's next revision; no
@@ -348,6 +334,7 @@ class CredentialLink(Resource, module="fruxon", name="CredentialLink"):
         workspace: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        refuse_import(opts, "CredentialLink")
         props: dict[str, Any] = {
             "integration": integration,
             "integration_config_id": integration_config_id,
