@@ -656,6 +656,26 @@ def test_stop_closes_keep_alive_connections() -> None:
     client.close()
 
 
+def test_a_client_that_left_is_not_reported_but_a_bug_is(
+    fx: FruxonEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server's error hook: a client that hung up before its (delayed) answer was written
+    is expected under the latency, hang and trickle faults; socketserver printed a traceback."""
+    server = fx._server
+    assert server is not None
+    for gone in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+        try:
+            raise gone
+        except ConnectionError:
+            server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == ""
+    try:
+        raise ValueError("a bug in a handler")
+    except ValueError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    assert "ValueError: a bug in a handler" in capsys.readouterr().err
+
+
 def test_cli_json_starts_and_answers() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "pulumi_fruxon.testing", "--json", "--integrations", "30"],
