@@ -37,16 +37,23 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - current).total_seconds())
 
 
-def should_retry_status(method: str, status: int) -> bool:
-    """A 429 was never processed, so it is always safe; 5xx only for idempotent methods."""
+def is_idempotent(method: str, idempotent: bool | None = None) -> bool:
+    """Whether repeating the call is harmless: as said, else by its HTTP method."""
+    return idempotent if idempotent is not None else method.upper() in _IDEMPOTENT_METHODS
+
+
+def should_retry_status(method: str, status: int, *, idempotent: bool | None = None) -> bool:
+    """A 429 was never processed, so it is always safe; 5xx only for idempotent calls."""
     if status == 429:
         return True
-    return method.upper() in _IDEMPOTENT_METHODS and status in _RETRYABLE_STATUSES
+    return is_idempotent(method, idempotent) and status in _RETRYABLE_STATUSES
 
 
-def should_retry_transport(method: str, *, request_sent: bool) -> bool:
+def should_retry_transport(
+    method: str, *, request_sent: bool, idempotent: bool | None = None
+) -> bool:
     """A failure before anything was sent is always safe to retry; after, only if idempotent."""
-    return not request_sent or method.upper() in _IDEMPOTENT_METHODS
+    return not request_sent or is_idempotent(method, idempotent)
 
 
 def backoff_delay(

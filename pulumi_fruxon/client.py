@@ -456,6 +456,7 @@ class FruxonClient:
 
         `return_url`, where the success page links back to, must be a path on Fruxon's own
         origin (see `_urls`); anything else raises `ValueError` before a request is sent.
+        Retried like a read: minting a second URL is harmless, the first is simply never used.
         """
         problem = None if return_url is None else return_url_problem(return_url)
         if problem:
@@ -468,7 +469,10 @@ class FruxonClient:
         if return_url is not None:
             body["returnUrl"] = return_url
         response = self._request(
-            "POST", f"{self._integration_path(integration)}:authorize", json_body=body
+            "POST",
+            f"{self._integration_path(integration)}:authorize",
+            json_body=body,
+            idempotent=True,
         )
         return self._parse(response, AuthorizeResponse).authorization_url
 
@@ -551,6 +555,7 @@ class FruxonClient:
         params: Params | None = None,
         json_body: Mapping[str, Any] | None = None,
         secrets: Sequence[str] = (),
+        idempotent: bool | None = None,
     ) -> httpx.Response:
         """Send a request, retrying where safe; return the response with its body read.
 
@@ -575,7 +580,7 @@ class FruxonClient:
                     method=method,
                     path=path,
                 )
-                retry = should_retry_transport(method, request_sent=sent)
+                retry = should_retry_transport(method, request_sent=sent, idempotent=idempotent)
             except httpx.TransportError as exc:
                 unsendable = isinstance(exc, _UNSENDABLE)
                 sent = not unsendable and not isinstance(exc, httpx.ConnectError)
@@ -586,13 +591,15 @@ class FruxonClient:
                     method=method,
                     path=path,
                 )
-                retry = not unsendable and should_retry_transport(method, request_sent=sent)
+                retry = not unsendable and should_retry_transport(
+                    method, request_sent=sent, idempotent=idempotent
+                )
             else:
                 log.debug("%s %s -> %s", method, path, response.status_code)
                 if response.is_success:
                     return response
                 error = self._api_error(response, method, path, redactor)
-                retry = should_retry_status(method, response.status_code)
+                retry = should_retry_status(method, response.status_code, idempotent=idempotent)
             if isinstance(error, RateLimitError):
                 delay = backoff_delay(rate_limited, error.retry_after)
                 rate_limited += 1

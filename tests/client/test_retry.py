@@ -84,3 +84,12 @@ def test_backoff_grows_is_jittered_and_capped() -> None:
             assert 0.75 * base <= delay <= base
     delays = {backoff_delay(1, rng=rng) for _ in range(20)}
     assert len(delays) > 1, "no jitter"
+
+
+def test_a_call_said_to_be_idempotent_is_retried_like_a_read() -> None:
+    # `authorize` is a POST, but minting a second consent URL is harmless.
+    assert should_retry_status("POST", 503, idempotent=True)
+    assert should_retry_transport("POST", request_sent=True, idempotent=True)
+    assert not should_retry_status("POST", 503)
+    assert not should_retry_transport("POST", request_sent=True)
+    assert not should_retry_status("GET", 503, idempotent=False)
