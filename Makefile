@@ -23,11 +23,13 @@ lint: $(STAMP)
 pulumi:
 	scripts/install-pulumi >/dev/null
 
-test: lint pulumi
-	$(BIN)/pytest -q
+# The sessions of noxfile.py: the tests on each supported Python, the built wheel, then the
+# end-to-end tests (whose session gets the Pulumi CLI, waiting for a build .ci/run started).
+test: lint
+	$(BIN)/nox
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .nox .pytest_cache .mypy_cache .ruff_cache
