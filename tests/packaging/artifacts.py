@@ -36,7 +36,7 @@ SDIST_MUST_HOLD = {
     "scripts/install-pulumi",
 }
 # Bytecode, and Pulumi stack files (a backend's config and encrypted secrets): never shipped.
-_NOT_SHIPPED = re.compile(r"(^|/)(__pycache__/|[^/]*\.py[cod]$|Pulumi\.[^/]+\.yaml$)")
+NOT_SHIPPED = re.compile(r"(^|/)(__pycache__/|[^/]*\.py[cod]$|Pulumi\.[^/]+\.yaml$)")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def source_files(*folders: str) -> set[str]:
         path.relative_to(REPO).as_posix()
         for folder in folders
         for path in (REPO / folder).rglob("*")
-        if path.is_file() and not _NOT_SHIPPED.search(path.relative_to(REPO).as_posix())
+        if path.is_file() and not NOT_SHIPPED.search(path.relative_to(REPO).as_posix())
     }
 
 

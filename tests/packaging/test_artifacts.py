@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import email
 import json
+import re
 import tarfile
 import zipfile
+from email.message import Message
 from pathlib import Path
 
 from tests.packaging.artifacts import (
+    NOT_SHIPPED,
     PACKAGE,
     PLUGIN_JSON,
     Dist,
@@ -17,12 +22,59 @@ from tests.packaging.artifacts import (
     source_version,
     wheel_names,
 )
+from tests.support.host import REPO
+
+
+def wheel_metadata(dist: Dist) -> Message:
+    with zipfile.ZipFile(dist.wheel) as archive:
+        text = archive.read(f"{PACKAGE}-{source_version()}.dist-info/METADATA").decode()
+    return email.message_from_string(text)
+
+
+def nox_pythons() -> list[str]:
+    """`PYTHONS` of noxfile.py: the Pythons the matrix runs."""
+    for node in ast.parse((REPO / "noxfile.py").read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "PYTHONS" for target in node.targets
+        ):
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("noxfile.py defines no PYTHONS")
 
 
 def test_the_artifacts_carry_the_source_version(dist: Dist) -> None:
     version = source_version()
     assert dist.wheel.name.startswith(f"{PACKAGE}-{version}-")
     assert dist.sdist.name == f"{PACKAGE}-{version}.tar.gz"
+    assert wheel_metadata(dist)["Version"] == version
+
+
+def test_the_license_is_an_spdx_expression(dist: Dist) -> None:
+    meta = wheel_metadata(dist)
+    assert meta["License-Expression"] == "Apache-2.0"
+    assert meta.get_all("License-File") == ["LICENSE"]
+    assert meta["License"] is None
+    assert not [c for c in meta.get_all("Classifier", []) if c.startswith("License ::")]
+
+
+def test_a_classifier_for_each_python_the_matrix_runs(dist: Dist) -> None:
+    meta = wheel_metadata(dist)
+    classifiers = meta.get_all("Classifier", [])
+    pythons = [c.rsplit(" :: ", 1)[1] for c in classifiers if re.search(r"Python :: 3\.\d+$", c)]
+    assert pythons == nox_pythons()
+    assert meta["Requires-Python"] == f">={nox_pythons()[0]}"
+    assert "Typing :: Typed" in classifiers
+
+
+def test_project_urls(dist: Dist) -> None:
+    urls = wheel_metadata(dist).get_all("Project-URL", [])
+    assert urls
+    assert all(re.fullmatch(r"[^,]+, https://\S+", url) for url in urls), urls
+
+
+def test_the_readme_is_the_long_description(dist: Dist) -> None:
+    meta = wheel_metadata(dist)
+    assert meta["Description-Content-Type"].startswith("text/markdown")
+    assert meta.get_payload().strip() == (REPO / "README.md").read_text().strip()
 
 
 def test_the_wheel_holds_every_file_of_the_package(dist: Dist) -> None:
@@ -47,14 +99,9 @@ def test_the_sdist_holds_the_package_tests_examples_and_documents(dist: Dist) ->
     assert missing_from_sdist(dist.sdist) == []
 
 
-def test_the_sdist_leaves_out_bytecode_and_stack_files(dist: Dist) -> None:
-    shipped = sdist_names(dist.sdist)
-    assert not [name for name in shipped if "__pycache__" in name or name.endswith(".pyc")]
-    assert not [
-        name
-        for name in shipped
-        if Path(name).name.startswith("Pulumi.") and Path(name).name.count(".") > 1
-    ]
+def test_neither_ships_bytecode_or_stack_files(dist: Dist) -> None:
+    shipped = sdist_names(dist.sdist) | wheel_names(dist.wheel)
+    assert [name for name in shipped if NOT_SHIPPED.search(name)] == []
 
 
 def test_a_wheel_without_its_plugin_file_fails_the_check(dist: Dist, tmp_path: Path) -> None:
