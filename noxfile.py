@@ -33,7 +33,6 @@ TESTS = ROOT / "tests"
 DIST_VARIABLE = "PULUMI_FRUXON_DIST"
 
 
-
 def _find_pyenv_pythons() -> None:
     """Let nox find every Python of the matrix that pyenv installed, active or not.
 
