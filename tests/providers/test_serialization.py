@@ -9,6 +9,7 @@ import os
 import pickletools
 import subprocess
 import sys
+from pathlib import Path
 
 import dill
 import pytest
@@ -20,7 +21,7 @@ from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
 from pulumi_fruxon.credential_link import CredentialLinkProvider
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 from pulumi_fruxon.testing import FruxonEmulator
-from tests.support.host import REPO
+from tests.support.host import import_path
 
 PROVIDERS = [
     (IntegrationAuthProvider, "pulumi_fruxon.integration_auth", "IntegrationAuthProvider"),
@@ -83,7 +84,7 @@ def test_setstate_drops_anything_not_allow_listed() -> None:
 
 @pytest.mark.parametrize(("cls", "module", "name"), PROVIDERS)
 def test_unpickles_in_a_fresh_process_with_a_clean_environment(
-    cls: type[FruxonProvider], module: str, name: str, emulator: FruxonEmulator
+    cls: type[FruxonProvider], module: str, name: str, emulator: FruxonEmulator, tmp_path: Path
 ) -> None:
     serialized = serialize_provider(configured(cls, emulator))
     script = (
@@ -92,11 +93,12 @@ def test_unpickles_in_a_fresh_process_with_a_clean_environment(
         "print(type(p).__module__, type(p).__name__, p.__dict__)\n"
         "print(p.check({}, {'integration': 'salesforce'}).inputs['integration'])\n"
     )
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)}
+    env = {"PATH": os.environ.get("PATH", ""), **import_path()}
 
     done = subprocess.run(
         [sys.executable, "-c", script, serialized],
         env=env,
+        cwd=tmp_path,  # `-c` imports from the working folder first: not the source tree
         capture_output=True,
         text=True,
         timeout=60,

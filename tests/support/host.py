@@ -19,8 +19,10 @@ import asyncio
 import contextlib
 import os
 import selectors
+import site
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +35,13 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+import pulumi_fruxon
+
 REPO = Path(__file__).resolve().parents[2]
+# Where this process imported the package under test from: the repository for an editable install
+# or a bare checkout, site-packages when the nox `wheel` session installed the built wheel. Host
+# subprocesses must import that same copy, never the source tree beside the tests.
+PACKAGE_ROOT = Path(pulumi_fruxon.__file__).resolve().parents[1]
 RPC_TIMEOUT = 30.0
 START_TIMEOUT = 30.0
 PROJECT = "proj"
@@ -98,18 +106,39 @@ def program_inputs(provider: Any, **props: Any) -> dict[str, Any]:
     }
 
 
+def installed_in_site_packages() -> bool:
+    """Whether the package under test is installed (not a checkout put on the path)."""
+    site_dirs = {*site.getsitepackages(), sysconfig.get_paths()["purelib"]}
+    return PACKAGE_ROOT in {Path(d).resolve() for d in site_dirs}
+
+
+def import_path() -> dict[str, str]:
+    """PYTHONPATH for a subprocess of this interpreter to import the package under test from
+    `PACKAGE_ROOT`: empty when the interpreter finds it anyway (site-packages)."""
+    return {} if installed_in_site_packages() else {"PYTHONPATH": str(PACKAGE_ROOT)}
+
+
 def clean_env(**extra: str) -> dict[str, str]:
-    """The host's environment: no FRUXON_* unless given, the repository importable."""
+    """The host's environment: no FRUXON_* unless given, the package under test importable."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         # IntegrationAuth's consume journal (tests/conftest.py points it at a temporary folder).
         "FRUXON_STATE_DIR": os.environ.get("FRUXON_STATE_DIR", ""),
-        "PYTHONPATH": str(REPO),
+        **import_path(),
         "PULUMI_PROJECT": PROJECT,
         "NO_PROXY": "127.0.0.1,localhost",
     }
     env.update(extra)
     return env
+
+
+def spawn_python(
+    args: list[str], env: Mapping[str, str], cwd: str, **popen: Any
+) -> subprocess.Popen[bytes]:
+    """`python ARGS` as the host runs: this interpreter, in `cwd`, which should be an empty folder
+    (`python -m` and `-c` put the working folder first on sys.path, where a source tree would
+    shadow the installed package)."""
+    return subprocess.Popen([sys.executable, *args], env=dict(env), cwd=cwd, **popen)
 
 
 @dataclass
@@ -146,6 +175,7 @@ class ProviderHost:
         self.env = dict(env) if env is not None else clean_env()
         self.transcript: list[tuple[str, Any]] = []
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self._cwd = tempfile.TemporaryDirectory(prefix="provider-host-")
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
@@ -153,12 +183,12 @@ class ProviderHost:
     # -- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> ProviderHost:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic", "engine-address-ignored"],
+        self._proc = spawn_python(
+            ["-u", "-m", "pulumi.dynamic", "engine-address-ignored"],
+            self.env,
+            self._cwd.name,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            env=self.env,
-            cwd=REPO,
         )
         assert self._proc.stdout is not None
         with selectors.DefaultSelector() as selector:
@@ -186,6 +216,7 @@ class ProviderHost:
         if self._proc is not None and self._proc.stdout is not None:
             self._proc.stdout.close()
         self._stderr.close()
+        self._cwd.cleanup()
 
     @property
     def stderr(self) -> str:
