@@ -657,11 +657,11 @@ def test_stop_closes_keep_alive_connections() -> None:
 
 
 def test_a_client_that_left_is_not_reported_but_a_bug_is(
-    fx: FruxonEmulator, capsys: pytest.CaptureFixture[str]
+    emulator: FruxonEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The server's error hook: a client that hung up before its (delayed) answer was written
     is expected under the latency, hang and trickle faults; socketserver printed a traceback."""
-    server = fx._server
+    server = emulator._server
     assert server is not None
     for gone in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
         try:

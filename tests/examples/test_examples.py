@@ -83,7 +83,10 @@ def test_oauth_connection_first_run_declares_the_config_and_exports_the_url(
     assert exports["authorization_url"].startswith(f"{emulator.base_url}/oauth/consent?")
     assert secret["authorization_url"] is True
     assert "pulumi config set --secret credentialKey" in exports["next_step"]
-    assert [r.type for r in monitor.program_resources] == [INTEGRATION_CONFIG, AUTHORIZATION_URL]
+    assert sorted(r.type for r in monitor.program_resources) == [
+        AUTHORIZATION_URL,
+        INTEGRATION_CONFIG,
+    ]
     config = emulator.get_config(exports["config_id"])
     assert config["displayName"] == "salesforce (managed by Pulumi)"
     assert exports["config_live"] is True
