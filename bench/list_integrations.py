@@ -20,7 +20,6 @@ Run: `.venv/bin/python bench/list_integrations.py [--rounds N] [--latency-ms 0 2
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import subprocess
@@ -29,12 +28,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from unittest import mock
 
 import fruxon
 import httpx
 
-from pulumi_fruxon import client as client_module
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.testing import FruxonEmulator
 
@@ -90,15 +87,8 @@ def bare_httpx(fx: Endpoint) -> int:
                 return total
 
 
-def ours_gc_on(fx: Endpoint) -> int:
-    """`ours` with the collector left running while a page is validated."""
-    with mock.patch.object(client_module, "_collector_paused", contextlib.nullcontext):
-        return ours(fx)
-
-
 CONTENDERS: dict[str, Callable[[Endpoint], int]] = {
     "ours": ours,
-    "ours, GC on": ours_gc_on,
     "official SDK": official_sdk,
     "bare httpx": bare_httpx,
 }
@@ -150,7 +140,6 @@ def main() -> None:
     ratios = {
         "official SDK / ours": ("official SDK", "ours", "(target >= 5)"),
         "ours / bare httpx": ("ours", "bare httpx", "(target <= 1.25)"),
-        "ours GC on / ours": ("ours, GC on", "ours", ""),
     }
     for label, (top, bottom, target) in ratios.items():
         cells = "".join(f"{median[top] / median[bottom]:>17.2f}x" for median in medians.values())
