@@ -4,14 +4,17 @@
 - the official `fruxon` SDK's `list_integrations` (urllib, server default pages of 10);
 - a bare `httpx` loop (pages of 100, keep-alive, `json` only): the floor for any typed client.
 
-The timed rounds run against an emulator in its own process (`python -m pulumi_fruxon.testing`),
-as a real API would be: in-process, the emulator's 10,000-integration heap would inflate this
-process's garbage collections and its server thread would compete for the GIL, and both would be
-charged to whichever client happens to run. The request counts come from one extra pass against
-an in-process emulator, whose request log can be read.
+Each runs with the emulator answering at once, then with 20 ms before every answer (`--latency`),
+a realistic round trip to a distant API, where the request count dominates. The timed rounds run
+against an emulator in its own process (`python -m pulumi_fruxon.testing`), as a real API would
+be: in-process, the emulator's 10,000-integration heap would inflate this process's garbage
+collections and its server thread would compete for the GIL, and both would be charged to
+whichever client happens to run. The request counts come from one extra pass against an
+in-process emulator, whose request log can be read.
 
-Prints each one's request count and median wall time, and the ratios. Timing lives here, never
-in a pass/fail test. Run: `.venv/bin/python bench/list_integrations.py [--rounds N]`.
+Prints each one's request count and median wall time per latency, and the ratios. Timing lives
+here, never in a pass/fail test.
+Run: `.venv/bin/python bench/list_integrations.py [--rounds N] [--latency-ms 0 20]`.
 """
 
 from __future__ import annotations
@@ -45,9 +48,11 @@ class Endpoint:
 
 
 @contextmanager
-def emulator_process(count: int) -> Iterator[Endpoint]:
-    """`python -m pulumi_fruxon.testing` serving `count` generated integrations."""
+def emulator_process(count: int, latency: float) -> Iterator[Endpoint]:
+    """`python -m pulumi_fruxon.testing` serving `count` generated integrations, each answer
+    `latency` seconds late."""
     command = [sys.executable, "-m", "pulumi_fruxon.testing", "--integrations", str(count)]
+    command += ["--latency", str(latency)]
     with subprocess.Popen([*command, "--json"], stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
@@ -103,29 +108,42 @@ def count_requests() -> dict[str, int]:
     return requests
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    args = parser.parse_args()
+def timed_rounds(latency: float, rounds: int) -> dict[str, float]:
+    """The median seconds of each contender against one emulator process."""
     times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
-    with emulator_process(COUNT) as endpoint:
+    with emulator_process(COUNT, latency) as endpoint:
         for run in CONTENDERS.values():  # warm every path once
             run(endpoint)
         # Interleave the rounds so that machine noise hits every contender alike.
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for name, run in CONTENDERS.items():
                 start = time.perf_counter()
                 listed = run(endpoint)
                 times[name].append(time.perf_counter() - start)
                 if listed != COUNT:
                     raise SystemExit(f"{name} listed {listed} integrations, expected {COUNT}")
+    return {name: statistics.median(samples) for name, samples in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 20.0])
+    args = parser.parse_args()
+    medians = {ms: timed_rounds(ms / 1000, args.rounds) for ms in args.latency_ms}
     requests = count_requests()  # after the timing: the in-process emulator's heap stays out of it
-    median = {name: statistics.median(samples) for name, samples in times.items()}
     print(f"listing {COUNT:,} integrations from the emulator, median of {args.rounds} rounds")
+    print(f"  {'':<13}{'requests':>9}" + "".join(f"{f'{ms:g} ms latency':>18}" for ms in medians))
     for name in CONTENDERS:
-        print(f"  {name:<13} {requests[name]:>5} requests   {median[name] * 1000:8.1f} ms")
-    print(f"  official SDK / ours: {median['official SDK'] / median['ours']:5.2f}x  (target >= 5)")
-    print(f"  ours / bare httpx:   {median['ours'] / median['bare httpx']:5.2f}x  (target <= 1.25)")
+        cells = "".join(f"{median[name] * 1000:>15.1f} ms" for median in medians.values())
+        print(f"  {name:<13}{requests[name]:>9}{cells}")
+    ratios = {
+        "official SDK / ours": ("official SDK", "ours", "(target >= 5)"),
+        "ours / bare httpx": ("ours", "bare httpx", "(target <= 1.25)"),
+    }
+    for label, (top, bottom, target) in ratios.items():
+        cells = "".join(f"{median[top] / median[bottom]:>17.2f}x" for median in medians.values())
+        print(f"  {label:<22}{cells}  {target}")
 
 
 if __name__ == "__main__":

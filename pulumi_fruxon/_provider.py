@@ -35,7 +35,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -49,9 +49,13 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from pulumi_fruxon import _constants
-from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import ConfigurationError, FruxonError
 from pulumi_fruxon.settings import FruxonSettings
+
+if TYPE_CHECKING:
+    # httpx and pydantic load with the first client: `check` and `diff` need neither, and the
+    # host imports this module on every run (`client()` imports it).
+    from pulumi_fruxon.client import FruxonClient
 
 # Fruxon ids are "letters, numbers, underscores, hyphens" (docs/fruxon-api.md#ids).
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -357,6 +361,8 @@ class FruxonProvider(ResourceProvider):
         Raises `ConfigurationError` naming both ways to set a missing token or workspace, or
         naming the source of a malformed setting.
         """
+        from pulumi_fruxon.client import FruxonClient
+
         with _CLIENTS_LOCK:
             if self._settings_error is not None:
                 raise ConfigurationError(self._settings_error)

@@ -16,14 +16,16 @@ update, which publishes again.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from pulumi_fruxon._provider import number
-from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import FruxonError, NotFoundError
-from pulumi_fruxon.models import IntegrationConfig, Revision
+
+if TYPE_CHECKING:  # annotations only: the providers import this module before any client exists
+    from pulumi_fruxon.client import FruxonClient
+    from pulumi_fruxon.models import IntegrationConfig, Revision
 
 PUBLISH_OUTPUTS = ("published_revision_id", "published_version", "live")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -40,7 +40,9 @@ from pulumi_fruxon.errors import (
     IntegrationConfigNotFoundError,
     NotFoundError,
 )
-from pulumi_fruxon.models import Revision
+
+if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
+    from pulumi_fruxon.models import Revision
 
 __all__ = ["ConfigNotLinkableError", "CredentialLink", "CredentialLinkProvider"]
 

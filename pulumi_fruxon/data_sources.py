@@ -22,13 +22,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 
-from pulumi_fruxon.client import FruxonClient
-from pulumi_fruxon.models import Integration, IntegrationConfig, Tool
 from pulumi_fruxon.settings import FruxonSettings, pulumi_config_getter
+
+if TYPE_CHECKING:  # `import pulumi_fruxon` imports this module; httpx and pydantic wait for a call
+    from pulumi_fruxon.client import FruxonClient
+    from pulumi_fruxon.models import Integration, IntegrationConfig, Tool
 
 __all__ = [
     "GetIntegrationConfigsResult",
@@ -83,6 +85,8 @@ class GetIntegrationConfigsResult:
 
 
 def _client(workspace: str | None) -> FruxonClient:
+    from pulumi_fruxon.client import FruxonClient
+
     settings = FruxonSettings.resolve(config=pulumi_config_getter(), workspace=workspace)
     return FruxonClient(settings=settings)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -24,6 +24,7 @@ from pulumi.dynamic import (
 from pulumi.runtime import settings
 
 from pulumi_fruxon import _constants, _journal
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._provider import (
     Checker,
     FruxonProvider,
@@ -39,7 +40,6 @@ from pulumi_fruxon._publishing import (
     refresh_live,
     wants_publish,
 )
-from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
     BadRequestError,
@@ -51,7 +51,10 @@ from pulumi_fruxon.errors import (
     NotFoundError,
     ServerError,
 )
-from pulumi_fruxon.models import IntegrationConfig, Revision, fingerprint
+
+if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
+    from pulumi_fruxon.client import FruxonClient
+    from pulumi_fruxon.models import IntegrationConfig, Revision
 
 # Its errors live in `pulumi_fruxon.errors`, the one module that exports errors.
 __all__ = ["IntegrationAuth", "IntegrationAuthProvider"]

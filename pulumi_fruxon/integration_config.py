@@ -10,7 +10,7 @@ values are never outputs: `secret_parameter_fingerprints` holds a SHA-256 per na
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -21,6 +21,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._provider import (
     Checker,
     FruxonProvider,
@@ -37,15 +38,17 @@ from pulumi_fruxon._publishing import (
     refresh_live,
     wants_publish,
 )
-from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIError,
     FruxonError,
     IntegrationConfigNotFoundError,
     NotFoundError,
 )
-from pulumi_fruxon.models import IntegrationConfig as ConfigModel
-from pulumi_fruxon.models import Revision, fingerprint
+
+if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
+    from pulumi_fruxon.client import FruxonClient
+    from pulumi_fruxon.models import IntegrationConfig as ConfigModel
+    from pulumi_fruxon.models import Revision
 
 __all__ = ["IntegrationConfig", "IntegrationConfigProvider"]
 

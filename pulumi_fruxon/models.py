@@ -6,16 +6,12 @@ plain strings so a value this package has never seen still parses, and optional 
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Generic, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-
-def fingerprint(value: str) -> str:
-    """`sha256:<hex>` of a secret: enough to notice a change, useless to replay the value."""
-    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+from pulumi_fruxon._fingerprint import fingerprint as fingerprint
 
 
 class WireModel(BaseModel):

@@ -45,6 +45,13 @@ def serve(argv: Sequence[str]) -> int:
     parser.add_argument("--workspace", default="demo")
     parser.add_argument("--token", default=None, help="bearer token (default: random)")
     parser.add_argument("--json", action="store_true", help="print one JSON line to stdout")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long before every response, like a distant server (e.g. 0.02)",
+    )
     args = parser.parse_args(argv)
 
     stop = threading.Event()
@@ -58,6 +65,7 @@ def serve(argv: Sequence[str]) -> int:
     emulator = FruxonEmulator(
         args.integrations, workspace=args.workspace, token=args.token, port=args.port
     )
+    emulator.set_latency(args.latency)
     with emulator:
         if args.json:
             line = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -548,20 +547,3 @@ def test_client_refuses_to_be_pickled(client: FruxonClient) -> None:
 
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(client)
-
-
-@pytest.mark.parametrize("collector_on", [True, False])
-def test_parsing_leaves_the_garbage_collector_as_it_found_it(
-    emulator: FruxonEmulator, client: FruxonClient, collector_on: bool
-) -> None:
-    was_on = gc.isenabled()
-    try:
-        gc.enable() if collector_on else gc.disable()
-        assert len(list(client.list_integrations())) > 0
-        assert gc.isenabled() is collector_on
-        emulator.malformed_json_next(1, route="getIntegration")
-        with pytest.raises(InvalidResponseError):
-            client.get_integration("salesforce")
-        assert gc.isenabled() is collector_on
-    finally:
-        gc.enable() if was_on else gc.disable()

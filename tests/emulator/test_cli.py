@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pulumi_fruxon.client import FruxonClient
+from pulumi_fruxon.errors import APITimeoutError
 from pulumi_fruxon.testing import FruxonEmulator
 
 MODULE = [sys.executable, "-m", "pulumi_fruxon.testing"]
@@ -98,3 +99,25 @@ def test_help_names_both_subcommands() -> None:
     assert shown.returncode == 0
     assert "approve URL" in shown.stdout
     assert "--port" in shown.stdout
+
+
+@pytest.mark.parametrize(("latency", "answers"), [("0", True), ("10", False)])
+def test_serve_latency_delays_every_answer(latency: str, answers: bool) -> None:
+    """With `--latency 10`, a read with a 2-second deadline gets no answer in time; without, it
+    does. The outcome is checked, not a duration."""
+    command = [*MODULE, "serve", "--json", "--latency", latency]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        with FruxonClient(
+            info["token"], info["workspace"], info["base_url"], timeout=2.0
+        ) as client:
+            if answers:
+                assert client.get_integration("salesforce").id == "salesforce"
+            else:
+                with pytest.raises(APITimeoutError):
+                    client.get_integration("salesforce")
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
