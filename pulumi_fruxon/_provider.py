@@ -291,11 +291,19 @@ class FruxonProvider(ResourceProvider):
             if callable(method):
                 setattr(cls, name, reported(method))
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k in self._PICKLED}
+    def __getstate__(self) -> dict[str, Any] | None:
+        """The allow-listed attributes, or None when there are none (today, always).
 
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        self.__dict__.update({k: v for k, v in state.items() if k in self._PICKLED})
+        None keeps the pickle free of an (empty) state dict. Pickling a dict goes through
+        `_batch_setitems`, which Pulumi's `serialize_provider` wraps again on every call in a
+        program and never unwraps: with a dict here, a program of about 985 resources hit a
+        RecursionError. Pickles written with `{}` still load (`__setstate__`).
+        """
+        state = {k: v for k, v in self.__dict__.items() if k in self._PICKLED}
+        return state or None
+
+    def __setstate__(self, state: Mapping[str, Any] | None) -> None:
+        self.__dict__.update({k: v for k, v in (state or {}).items() if k in self._PICKLED})
 
     def __repr__(self) -> str:
         workspace = self._settings.workspace if self._settings else None

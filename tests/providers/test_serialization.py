@@ -5,7 +5,10 @@ Layer 4 of docs/architecture.md#tests."""
 from __future__ import annotations
 
 import base64
+import copyreg
+import io
 import os
+import pickle
 import pickletools
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from pulumi_fruxon._provider import FruxonProvider
 from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
 from pulumi_fruxon.credential_link import CredentialLinkProvider
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
+from pulumi_fruxon.integration_config import IntegrationConfigProvider
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import import_path
 
@@ -27,6 +31,7 @@ PROVIDERS = [
     (IntegrationAuthProvider, "pulumi_fruxon.integration_auth", "IntegrationAuthProvider"),
     (AuthorizationUrlProvider, "pulumi_fruxon.authorization_url", "AuthorizationUrlProvider"),
     (CredentialLinkProvider, "pulumi_fruxon.credential_link", "CredentialLinkProvider"),
+    (IntegrationConfigProvider, "pulumi_fruxon.integration_config", "IntegrationConfigProvider"),
 ]
 
 
@@ -52,7 +57,8 @@ def test_pickled_by_reference_small_and_deterministic(
     # dill emits only for by-value classes.
     assert module.encode() in pickled and name.encode() in pickled
     assert b"_create_type" not in pickled and b"_create_code" not in pickled
-    assert "BUILD" in opcodes(pickled)
+    # No state at all: not even an empty dict (see the next test).
+    assert "BUILD" not in opcodes(pickled)
     assert len(serialized) < 1024
     assert serialize_provider(cls()) == serialized
 
@@ -71,6 +77,34 @@ def test_no_token_in_the_pickle_after_configure_and_use(
     assert emulator.base_url.encode() not in pickled
     assert serialized == serialize_provider(cls())
     assert dill.loads(pickled).__dict__ == {}
+
+
+def test_a_program_of_thousands_of_resources_pickles_them_all() -> None:
+    # Pulumi's serialize_provider wraps pickle's `_batch_setitems` again on every call and never
+    # unwraps it; a provider state that is a dict went through that chain, and the 985th
+    # resource of a program failed with RecursionError. With no state, nothing reaches it.
+    serialized = {serialize_provider(IntegrationConfigProvider()) for _ in range(1500)}
+    assert len(serialized) == 1
+
+
+@pytest.mark.parametrize(("cls", "module", "name"), PROVIDERS)
+def test_a_pickle_with_the_old_empty_state_still_loads(
+    cls: type[FruxonProvider], module: str, name: str
+) -> None:
+    class EarlierVersion(pickle.Pickler):
+        """Pickles a provider as versions before 0.1.0 did: by reference, with state `{}`."""
+
+        def reducer_override(self, obj: object) -> object:
+            if isinstance(obj, FruxonProvider):
+                return (copyreg.__newobj__, (type(obj),), {})
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    EarlierVersion(buffer, protocol=pickle.DEFAULT_PROTOCOL).dump(cls())
+    pickled = buffer.getvalue()
+    assert "BUILD" in opcodes(pickled)
+    loaded = dill.loads(pickled)
+    assert type(loaded) is cls and loaded.__dict__ == {}
 
 
 def test_setstate_drops_anything_not_allow_listed() -> None:
