@@ -18,10 +18,10 @@ Provider (pickled by reference)        Resource type token
 ``.CredentialLinkProvider``
 =====================================  ====================================================
 
-The pickled state of every provider is ``{}``: `__getstate__` keeps an allow-list that is empty
-today. Settings and HTTP clients are runtime-only; they are built by `configure()` (the host calls
-it after unpickling) or lazily on first use. Every runtime attribute has a class-level default so
-that a pickle written by an older version still loads.
+Providers are pickled with no state: `__getstate__` keeps an allow-list that is empty today, and
+returns None for it. Settings and HTTP clients are runtime-only; they are built by `configure()`
+(the host calls it after unpickling) or lazily on first use. Every runtime attribute has a
+class-level default so that a pickle written by an older version still loads.
 
 Output and input property names are snake_case exactly as written in each resource module; they
 are a state format too.

@@ -2,7 +2,7 @@
 password, so that the secret never passes through Pulumi.
 
 State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.credential_link.CredentialLinkProvider`, pickled by reference with state `{}`;
+`pulumi_fruxon.credential_link.CredentialLinkProvider`, pickled by reference with no state;
 the type token is `pulumi-python:dynamic/fruxon:CredentialLink`; the id is
 `<workspace>/<integration>/<integration_config_id>/<link_id>`; the outputs are the keys of
 `OUTPUTS`, and `url` is marked secret by the resource class. No output ever holds what the human

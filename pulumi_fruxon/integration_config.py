@@ -1,8 +1,8 @@
 """`IntegrationConfig`: a Fruxon integration config declared in the stack, published by default.
 
 State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.integration_config.IntegrationConfigProvider`, pickled by reference with state
-`{}`; the type token is `pulumi-python:dynamic/fruxon:IntegrationConfig`; the id is
+`pulumi_fruxon.integration_config.IntegrationConfigProvider`, pickled by reference with no
+state; the type token is `pulumi-python:dynamic/fruxon:IntegrationConfig`; the id is
 `<workspace>/<integration>/<config_id>`; the outputs are the keys of `OUTPUTS`. Secret parameter
 values are never outputs: `secret_parameter_fingerprints` holds a SHA-256 per name.
 """
