@@ -25,10 +25,19 @@ lint: $(STAMP)
 pulumi:
 	scripts/install-pulumi >/dev/null
 
-# The sessions of noxfile.py: the tests on each supported Python, the built wheel, then the
-# end-to-end tests (whose session gets the Pulumi CLI, waiting for a build .ci/run started).
+# The sessions of noxfile.py. The end-to-end session runs beside the others: the tests mostly
+# wait on sockets and subprocesses, so two lanes on two cores take about half as long. Its
+# virtualenv is filled first, so that no two editable installs of the checkout overlap; it
+# gets the Pulumi CLI itself (waiting for a build .ci/run started), and its output is printed
+# once both lanes are done.
 test: lint
-	$(BIN)/nox
+	$(BIN)/nox -s e2e --install-only
+	mkdir -p .nox
+	$(BIN)/nox -s e2e --no-install > .nox/e2e.log 2>&1 & e2e=$$!; \
+	$(BIN)/nox; lane=$$?; \
+	wait $$e2e; end_to_end=$$?; \
+	cat .nox/e2e.log; \
+	test $$lane -eq 0 && test $$end_to_end -eq 0
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py

@@ -61,11 +61,11 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.download_python = "never"
 nox.options.error_on_missing_interpreters = os.environ.get("CI", "").lower() in {"true", "1"}
-# What `nox` (and so `make test`) runs; `nox -s tests-<python>` still runs any one of them.
+# What a bare `nox` runs; `make test` runs `e2e` beside them (see the Makefile), and
+# `nox -s <session>` runs any one.
 nox.options.sessions = [
     *(f"tests-{python}" for python in PYTHONS if python != DEFAULT_PYTHON),
     "wheel",
-    "e2e",
 ]
 
 
