@@ -26,7 +26,7 @@ INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
 
-# The server clamps page sizes above 100 (docs/fruxon-api.md#paging).
+# The server clamps page sizes above 100 (docs/fruxon-http-api.md#paging).
 MAX_PAGE_SIZE = 100
 
 # A list walk that needs more pages than this is broken, not long: 1,000 pages of 100 items is

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     # host imports this module on every run (`client()` imports it).
     from pulumi_fruxon.client import FruxonClient
 
-# Fruxon ids are "letters, numbers, underscores, hyphens" (docs/fruxon-api.md#ids).
+# Fruxon ids are "letters, numbers, underscores, hyphens" (docs/fruxon-http-api.md#ids).
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAX_SHOWN = 60

@@ -1,7 +1,7 @@
 """Publishing a config's draft, and telling whether what a resource wrote is live.
 
 Fruxon resolves tool calls against a config's published revision, never its draft
-(docs/fruxon-api.md#drafts). A resource that writes the draft publishes it, and its
+(docs/fruxon-http-api.md#drafts). A resource that writes the draft publishes it, and its
 outputs say what it published:
 
 - `published_revision_id`, `published_version`: the revision this stack last published, or a

@@ -1,6 +1,6 @@
 """Data sources: read-only lookups that run in the Pulumi program.
 
-Dynamic providers have no invoke (docs/pulumi-dynamic.md#no-invoke), so these are plain functions
+Dynamic providers have no invoke (docs/dynamic-providers.md#no-invoke), so these are plain functions
 in the program process. Each comes as a pair, like generated Pulumi SDKs:
 
 - `get_x(...)` takes plain values, makes the requests now and returns a typed result;

@@ -1,6 +1,6 @@
 """Wire models: pydantic, camelCase on the wire, snake_case in Python.
 
-They are tolerant by design (docs/fruxon-api.md#unknowns): unknown fields are kept, enums are
+They are tolerant by design (docs/fruxon-http-api.md#unknowns): unknown fields are kept, enums are
 plain strings so a value this package has never seen still parses, and optional fields default.
 """
 

@@ -7,7 +7,7 @@ with FruxonEmulator() as fx:
     fx.base_url, fx.token, fx.workspace
 ```
 
-Emulator choices where upstream is undocumented (docs/fruxon-api.md#emulator):
+Emulator choices where upstream is undocumented (docs/fruxon-http-api.md#emulator):
 
 - A valid token used at another workspace gets 403 (`code: workspace_mismatch`).
 - A config PATCH whose `auth` names no `integrationAuthMetadataId` (e.g. `"auth": {}`) clears

@@ -149,7 +149,7 @@ class Application:
             raise Problem(401, "The bearer token is not valid.", headers=challenge)
         if tenant != self.workspace:
             # Emulator choice: a valid token at another workspace is 403, as the real host
-            # answers for a workspace in the same cell (docs/fruxon-api.md#auth).
+            # answers for a workspace in the same cell (docs/fruxon-http-api.md#auth).
             raise Problem(
                 403,
                 f"This token does not belong to workspace '{tenant}'.",

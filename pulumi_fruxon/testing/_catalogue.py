@@ -49,7 +49,8 @@ def oauth2_method(
         "configTestSupported": True,
         "supportedLevels": ["APPLICATION"],
         "authMap": {"useMap": False, "keyTemplate": "", "parametersMetadata": []},
-        # Where DefaultScopes lives upstream is undocumented (docs/fruxon-api.md#unknowns); here.
+        # Where DefaultScopes lives upstream is undocumented (docs/fruxon-http-api.md#unknowns);
+        # the emulator puts it here.
         "authSettings": {
             "parameters": {},
             "defaultScopes": list(default_scopes if default_scopes is not None else scopes),

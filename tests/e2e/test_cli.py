@@ -135,7 +135,8 @@ def test_destroy_leaves_the_binding_and_says_how_to_disconnect(
 
     def on_event(event: auto.EngineEvent) -> None:
         # The provider host has no engine connection: pulumi.log.warn prints "warning: ..." on
-        # stderr, which the engine relays as an `info#err` diagnostic (docs/pulumi-dynamic.md#logs).
+        # stderr, which the engine relays as an `info#err` diagnostic
+        # (docs/dynamic-providers.md#logs).
         if event.diagnostic_event is not None:
             diagnostics.append(event.diagnostic_event.message)
 

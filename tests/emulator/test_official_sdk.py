@@ -85,7 +85,8 @@ def test_authorize_then_consent_then_configs(emulator: FruxonEmulator, sdk: Frux
     config_id = emulator.add_config("slack", display_name="SDK")
     emulator.clear_requests()
 
-    # The SDK never consumes (docs/fruxon-api.md#consume); a bare POST stands in for the consent.
+    # The SDK never consumes (docs/fruxon-http-api.md#consume); a bare POST stands in for the
+    # consent.
     body = f'{{"credentialKey":"{key}","integrationConfigId":"{config_id}"}}'.encode()
     request = Request(
         f"{emulator.base_url}/v1/tenants/{emulator.workspace}/integrations/slack:consumeOAuthCredentials",

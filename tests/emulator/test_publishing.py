@@ -1,7 +1,7 @@
 """Drafts, revisions and publishing in the emulator, over bare HTTP.
 
 Fruxon resolves tool calls against a config's published revision, never its draft
-(docs/fruxon-api.md#drafts). These tests pin the emulator's model of that.
+(docs/fruxon-http-api.md#drafts). These tests pin the emulator's model of that.
 """
 
 from __future__ import annotations

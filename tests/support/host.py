@@ -1,9 +1,9 @@
 """The real dynamic-provider host, `python -m pulumi.dynamic`, driven over gRPC as the engine does.
 
-`ProviderHost` is the stub engine of docs/pulumi-dynamic.md#testing: one RPC helper per call, each
-with a timeout, and a transcript of every response and error. `Stack` plays the engine's side for
-one resource — which RPCs `preview`, `up`, `refresh` and `destroy` make, and what the engine keeps
-in state between them — so that tests read as CLI sessions.
+`ProviderHost` is the stub engine of docs/dynamic-providers.md#testing: one RPC helper per call,
+each with a timeout, and a transcript of every response and error. `Stack` plays the engine's
+side for one resource — which RPCs `preview`, `up`, `refresh` and `destroy` make, and what the
+engine keeps in state between them — so that tests read as CLI sessions.
 
 How the engine fills each request (mirrored here):
 - Check: `olds` = old inputs, `news` = new inputs; unknowns are sent in preview.
@@ -463,7 +463,7 @@ def running_host(env: Mapping[str, str] | None = None) -> Any:
 
 def stack_config(fx: Any) -> dict[str, str]:
     """A stack config that points `fruxon:*` at an emulator, with unrelated keys as the CLI sends
-    the whole config to dynamic providers (docs/pulumi-dynamic.md#configure)."""
+    the whole config to dynamic providers (docs/dynamic-providers.md#configure)."""
     return {
         "fruxon:token": fx.token,
         "fruxon:baseUrl": fx.base_url,

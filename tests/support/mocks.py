@@ -2,7 +2,7 @@
 
 `RecordingMonitor` keeps every `RegisterResourceRequest`, so tests can see what the engine would
 receive (type token, inputs with their secret wrappers, `additionalSecretOutputs`).
-`HostMocks` answers `new_resource` the way the host would (docs/pulumi-dynamic.md#testing): it
+`HostMocks` answers `new_resource` the way the host would (docs/dynamic-providers.md#testing): it
 unpickles the real `__provider`, configures it, and runs `check` and `create`, so a program's
 resources reach a real emulator. Without a config it echoes the inputs as outputs instead. Like the
 engine, it then marks outputs secret: same-key outputs of secret inputs, and
