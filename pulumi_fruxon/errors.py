@@ -18,7 +18,8 @@ FruxonError                      everything this package raises
 │   └── InvalidResponseError     an answer we cannot use: not JSON, wrong shape, too large
 │       └── PaginationError      a list's pages do not add up to the whole list
 ├── CredentialKeyRejectedError   IntegrationAuth: Fruxon refused the credential key
-├── IntegrationConfigNotFoundError  IntegrationAuth: the config does not exist
+├── IntegrationConfigNotFoundError  the config a resource names (or manages) does not exist
+├── BoundAuthConflictError       IntegrationConfig: a new auth_method would erase bound credentials
 ├── ConsumeNotSentError          IntegrationAuth: the consume never left; the key is unspent
 ├── ConsumeOutcomeUnknownError   IntegrationAuth: whether the key was spent is unknown
 └── ConfigNotLinkableError       CredentialLink: Fruxon will not mint a link for the config
@@ -192,7 +193,17 @@ class CredentialKeyRejectedError(FruxonError):
 
 
 class IntegrationConfigNotFoundError(FruxonError):
-    """The integration config (or the integration) does not exist in the workspace."""
+    """The integration config (or the integration) does not exist in the workspace.
+
+    Raised by every resource that names or manages a config: `IntegrationConfig`,
+    `IntegrationAuth` and `CredentialLink`.
+    """
+
+
+class BoundAuthConflictError(FruxonError):
+    """An `IntegrationConfig` update would replace auth that something else bound (an
+    `IntegrationAuth`, a credential link, someone outside the stack) with another method, which
+    erases its credentials. Nothing was sent."""
 
 
 class ConsumeNotSentError(FruxonError):

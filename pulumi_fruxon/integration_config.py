@@ -40,6 +40,7 @@ from pulumi_fruxon._publishing import (
 )
 from pulumi_fruxon.errors import (
     APIError,
+    BoundAuthConflictError,
     FruxonError,
     IntegrationConfigNotFoundError,
     NotFoundError,
@@ -157,7 +158,12 @@ class IntegrationConfigProvider(FruxonProvider):
         return CreateResult(_resource_id(client.workspace, integration, config.id), outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """PATCH only what changed, never `auth` unless `auth_method` changed; then publish."""
+        """PATCH only what changed, then publish.
+
+        `auth` goes out only when the declared `auth_method` changed and the server holds
+        another method: re-declaring the method that is bound sends nothing, and a method the
+        stack never declared is never replaced (`BoundAuthConflictError`).
+        """
         client = self.client(news.get("workspace"))
         integration = str(olds["integration"])
         config_id = str(olds["config_id"])
@@ -173,7 +179,10 @@ class IntegrationConfigProvider(FruxonProvider):
             change["secret_parameters"] = dict(secrets)
         auth_method = news.get("auth_method")
         if auth_method and _setting_changed("auth_method", auth_method, olds.get("auth_method")):
-            change["auth_method"] = auth_method
+            held = _held_auth_method(client, integration, config_id)
+            if held != auth_method:
+                _refuse_to_erase(client.workspace, integration, config_id, held, olds, news)
+                change["auth_method"] = auth_method
         if change:
             try:
                 config = client.update_integration_config(integration, config_id, **change)
@@ -183,8 +192,9 @@ class IntegrationConfigProvider(FruxonProvider):
         else:
             outs = {**{k: v for k, v in olds.items() if k in OUTPUTS}, **_settings(news)}
         outs.update(not_published(olds) if change else {k: olds.get(k) for k in PUBLISH_OUTPUTS})
-        what = f"Updated IntegrationConfig {config_id}"
-        outs.update(publish_if_wanted(client, integration, config_id, news, outs, what=what))
+        if change or _republish(olds, news):
+            what = f"Updated IntegrationConfig {config_id}"
+            outs.update(publish_if_wanted(client, integration, config_id, news, outs, what=what))
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -293,6 +303,53 @@ def _setting_changed(key: str, new: Any, old: Any) -> bool:
     return bool(comparable(new) != comparable(old))
 
 
+def _republish(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """Whether an update that PATCHed nothing still publishes: the state is not live, or the
+    publish settings changed. Declaring the auth method the server already holds does not."""
+    return olds.get("live") is not True or any(
+        _setting_changed(key, news.get(key), olds.get(key)) for key in ("publish", "publish_note")
+    )
+
+
+def _held_auth_method(client: FruxonClient, integration: str, config_id: str) -> str | None:
+    """The auth method the config's draft holds now, as the server says (one GET)."""
+    try:
+        config = client.get_integration_config(integration, config_id)
+    except NotFoundError as exc:
+        raise _gone(client.workspace, integration, config_id, exc) from None
+    if config.auth is not None and config.auth.integration_auth_metadata_id:
+        return config.auth.integration_auth_metadata_id
+    return config.auth_method_id
+
+
+def _refuse_to_erase(
+    workspace: str,
+    integration: str,
+    config_id: str,
+    held: str | None,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+) -> None:
+    """Refuse a PATCH of `auth` that would replace a method this stack never declared.
+
+    `auth` replaces the config's auth whole, credentials included (docs/fruxon-http-api.md). A
+    method the stack itself declared may be changed: that is the user's own choice. A method
+    that something else bound (an `IntegrationAuth` on a config declared without
+    `auth_method`, a credential link, someone outside the stack) is not erased silently.
+    """
+    if held is None or held == comparable(olds.get("auth_method")):
+        return
+    raise BoundAuthConflictError(
+        f"Config {config_id} of integration '{integration}' in workspace '{workspace}' has "
+        f"auth method '{held}' bound, which this stack did not declare (an IntegrationAuth, a "
+        f"credential link or someone outside the stack bound it). Setting `auth_method` to "
+        f"'{news.get('auth_method')}' would replace it and erase its credentials, so nothing "
+        f"was sent. To keep the binding, set `auth_method` to '{held}' or leave it out. To "
+        "start over with the new method, replace the config: `pulumi up --replace <urn of the "
+        "IntegrationConfig>` (the bound credentials go with the old config)."
+    )
+
+
 def _secret_names(client: FruxonClient, integration: str) -> set[str]:
     """Parameter names the integration marks secret (adoption has no fingerprints to go by)."""
     metadata = client.get_integration(integration).config_metadata.parameters_metadata
@@ -330,8 +387,10 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
     Creating it POSTs the config and publishes it, so that tool calls resolve it (`live`).
     A change to `display_name`, `parameters`, `secret_parameters`, `auth_method` or
     `publish_note` PATCHes only what changed and publishes again; a new `integration` or
-    `workspace` replaces it. The PATCH never sends `auth` unless `auth_method` changed, so it
-    never unbinds credentials that `IntegrationAuth` or a `CredentialLink` bound.
+    `workspace` replaces it. The PATCH sends `auth` only when `auth_method` changed and the
+    config holds another method, so it never unbinds credentials that `IntegrationAuth` or a
+    `CredentialLink` bound: declaring the bound method changes nothing in Fruxon, and declaring
+    another one over a binding the stack did not declare is refused.
 
     `secret_parameters` is a secret input; outputs hold only `secret_parameter_fingerprints`
     (a SHA-256 per name). Fruxon masks secret values, so a refresh cannot notice a secret

@@ -170,6 +170,56 @@ def test_a_patch_never_drops_a_bound_auth(
         assert published["auth"]["parameters"]["accessToken"].startswith("fxoat_")
 
 
+def test_declaring_the_method_already_bound_keeps_the_credentials(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    """Issue 17, defect 1: `auth` in a PATCH replaces the config's auth whole, tokens included."""
+    stack = created(provider_host, emulator)
+    config_id = config_id_of(stack)
+    binding = Stack(provider_host, INTEGRATION_AUTH)
+    binding.up(auth_inputs(config_id, emulator.mint_credential_key("internal_crm")))
+    tokens = dict(emulator.published(config_id)["auth"]["parameters"])  # type: ignore[index]
+    emulator.clear_requests()
+
+    assert stack.up(config_inputs(auth_method="oauth2")) == "update"
+
+    assert "patchConfig" not in writes(emulator)
+    published = emulator.published(config_id)
+    assert published is not None and published["auth"]["parameters"] == tokens
+    assert stack.state is not None and stack.state.outputs["auth_method"] == "oauth2"
+    assert stack.up(config_inputs(auth_method="oauth2")) == "same"
+
+
+def test_declaring_another_method_over_a_binding_is_refused_and_erases_nothing(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator)
+    config_id = config_id_of(stack)
+    binding = Stack(provider_host, INTEGRATION_AUTH)
+    binding.up(auth_inputs(config_id, emulator.mint_credential_key("internal_crm")))
+    tokens = dict(emulator.published(config_id)["auth"]["parameters"])  # type: ignore[index]
+    emulator.clear_requests()
+
+    with pytest.raises(HostError) as refused:
+        stack.up(config_inputs(auth_method="api_key"))
+    assert "'oauth2'" in refused.value.details
+    assert "--replace" in refused.value.details
+    assert writes(emulator) == []
+    published = emulator.published(config_id)
+    assert published is not None and published["auth"]["parameters"] == tokens
+
+
+def test_changing_the_declared_method_replaces_the_stacks_own_choice(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator, auth_method="api_key")
+    config_id = config_id_of(stack)
+
+    assert stack.up(config_inputs(auth_method="oauth2")) == "update"
+    assert writes(emulator) == ["patchConfig", "publishConfig"]
+    assert emulator.get_config(config_id)["auth"]["integrationAuthMetadataId"] == "oauth2"
+
+
 def test_a_secret_change_is_seen_by_fingerprint_and_never_shown(
     provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
