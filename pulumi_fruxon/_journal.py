@@ -15,15 +15,14 @@ It is best effort: a machine that cannot write there loses only the automatic re
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from pulumi_fruxon import _constants
+import pulumi
 
-log = logging.getLogger("pulumi_fruxon")
+from pulumi_fruxon import _constants
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,43 @@ def _path(key_fingerprint: str) -> Path:
 
 
 def recall(key_fingerprint: str) -> SentConsume | None:
-    """The record of this key, if this machine sent it and has not settled it since."""
+    """The record of this key, if this machine sent it and has not settled it since.
+
+    A record that cannot be read, or whose fields are not what `record` writes (edited by hand,
+    truncated, from another tool), is ignored with a warning: it proves nothing, and a stack must
+    never be stuck on a file nobody knows about.
+    """
+    path = _path(key_fingerprint)
     try:
-        data = json.loads(_path(key_fingerprint).read_text(encoding="utf-8"))
-        return SentConsume(**data)
-    except (OSError, ValueError, TypeError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        _warn(f"could not read the consume record {path} ({type(exc).__name__}); ignoring it")
+        return None
+    sent = _parse(text)
+    if sent is None:
+        _warn(
+            f"the consume record {path} is not valid; ignoring it. Delete the file to silence "
+            "this warning."
+        )
+    return sent
+
+
+def _parse(text: str) -> SentConsume | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or set(data) != {f.name for f in fields(SentConsume)}:
+        return None
+    ids = (data["workspace"], data["integration"], data["config_id"])
+    if not all(isinstance(part, str) and part for part in ids):
+        return None
+    before = data["modified_at_before"]
+    if before is not None and (isinstance(before, bool) or not isinstance(before, int)):
+        return None
+    return SentConsume(*ids, before)
 
 
 def record(key_fingerprint: str, sent: SentConsume) -> None:
@@ -79,12 +109,21 @@ def record(key_fingerprint: str, sent: SentConsume) -> None:
             json.dump(asdict(sent), handle)
         os.replace(handle.name, path)
     except OSError as exc:
-        log.debug("could not record a consume in %s: %s", path.parent, type(exc).__name__)
+        _warn(
+            f"could not record the consume in {path.parent} ({type(exc).__name__}), so if this "
+            "`pulumi up` dies before the result reaches state, the next one cannot recover the "
+            f"binding by itself. Set {_constants.ENV_STATE_DIR} to a writable folder."
+        )
 
 
 def forget(key_fingerprint: str) -> None:
     """Drop the record once the consume's outcome is settled."""
+    path = _path(key_fingerprint)
     try:
-        _path(key_fingerprint).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
     except OSError as exc:
-        log.debug("could not forget a consume record: %s", type(exc).__name__)
+        _warn(f"could not remove the settled consume record {path} ({type(exc).__name__})")
+
+
+def _warn(message: str) -> None:
+    pulumi.log.warn(f"pulumi-fruxon: {message}")

@@ -7,6 +7,8 @@ and revisions) and on what the engine would store.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -639,3 +641,39 @@ def test_a_spent_key_on_an_unbound_config_is_a_plain_rejection(
     assert "already spent" in rejected.value.details
     assert "`credential_key` input" in rejected.value.details
     assert "FRUXON_ADOPT_BINDING" not in rejected.value.details
+
+
+def test_a_journal_record_with_a_wrong_typed_field_is_ignored_with_a_warning(
+    host: Callable[..., ProviderHost], emulator: FruxonEmulator
+) -> None:
+    """Issue 17, defect 6: such a record used to raise TypeError on every later `up`."""
+    config_id, news = died_mid_consume(host, emulator)
+    records = list(Path(os.environ["FRUXON_STATE_DIR"], "consumes").glob("*.json"))
+    assert len(records) == 1
+    record = json.loads(records[0].read_text())
+    records[0].write_text(json.dumps({**record, "modified_at_before": "yesterday"}))
+    provider_host = host()
+    provider_host.configure(stack_config(emulator), ["fruxon:token"])
+
+    with pytest.raises(HostError) as doubtful:
+        Stack(provider_host, INTEGRATION_AUTH).up(news)
+    assert f"FRUXON_ADOPT_BINDING={config_id} pulumi up" in doubtful.value.details
+    assert "TypeError" not in doubtful.value.details
+    assert "is not valid; ignoring it" in provider_host.stderr
+
+
+def test_a_journal_that_cannot_be_written_is_reported(
+    host: Callable[..., ProviderHost], emulator: FruxonEmulator, tmp_path: Path
+) -> None:
+    not_a_folder = tmp_path / "state"
+    not_a_folder.write_text("a file where the state folder should be")
+    provider_host = host(clean_env(FRUXON_STATE_DIR=str(not_a_folder)))
+    provider_host.configure(stack_config(emulator), ["fruxon:token"])
+    config_id = emulator.add_config("internal_crm")
+
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+    assert (
+        stack.up(auth_inputs(config_id, emulator.mint_credential_key("internal_crm"))) == "create"
+    )
+    assert "could not record the consume" in provider_host.stderr
+    assert "FRUXON_STATE_DIR" in provider_host.stderr
