@@ -226,6 +226,9 @@ class IntegrationAuthProvider(FruxonProvider):
         client: FruxonClient, outs: dict[str, Any], after: IntegrationConfig | None
     ) -> dict[str, Any]:
         """The outputs of a bind: read back from the config, then published if wanted."""
+        _note_bound(
+            outs["integration"], outs["integration_config_id"], outs["credential_fingerprint"]
+        )
         if after is not None:
             outs = {**outs, **_read_back(after), "bound_at": after.modified_at}
         return {**outs, **_publish(client, outs, "Bound IntegrationAuth to")}
@@ -285,10 +288,10 @@ class IntegrationAuthProvider(FruxonProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Leave the binding in place (no API revokes it) and say what that means here.
 
-        One GET tells the cases apart: the config is gone (nothing stays bound); it was bound
-        again since this resource bound it (a key rotation replaces the resource that way: the
-        new binding stays, nothing to do); or this binding is still the one bound (warn, and say
-        how to disconnect).
+        One GET tells the cases apart: the config is gone (nothing stays bound); it has no auth;
+        this process bound it again since with another key (a key rotation replaces the resource
+        that way: the new binding stays, nothing to do); or it has auth bound, which Fruxon cannot
+        attribute, so it may be this binding (warn, and say how to disconnect).
         """
         integration = str(props.get("integration", "?"))
         config_id = str(props.get("integration_config_id", "?"))
@@ -308,7 +311,7 @@ class IntegrationAuthProvider(FruxonProvider):
         # pulumi.log.warn prints on stderr in the provider host, which the CLI shows.
         pulumi.log.warn(
             f"IntegrationAuth for {where} left the stack, but Fruxon has no API to revoke a "
-            "binding: the credentials stay bound for as long as the config exists. To "
+            "binding: the config's credentials stay bound for as long as the config exists. To "
             "disconnect, delete the config (destroying its IntegrationConfig does), or "
             "re-authorize it with other credentials."
         )
@@ -460,10 +463,24 @@ def _binding_state(provider: FruxonProvider, props: Mapping[str, Any]) -> str:
         return "unknown"
     if not config.is_authorized:
         return "unbound"
-    bound_at = number(props.get("bound_at")) or number(props.get("config_modified_at"))
-    if bound_at is not None and (config.modified_at or 0) > bound_at:
+    others = _BOUND_HERE.get(_binding_key(config.integration_id or integration, config_id), set())
+    if others - {props.get("credential_fingerprint")}:
         return "rebound"
     return "bound"
+
+
+# The bindings this process made, by config: a replacement creates the new IntegrationAuth before
+# the old one's delete, in the same provider host. That is the evidence that the config was bound
+# again since; the config's `modifiedAt` is not, since every PATCH of the config moves it.
+_BOUND_HERE: dict[tuple[str, str], set[str]] = {}
+
+
+def _binding_key(integration: str, config_id: str) -> tuple[str, str]:
+    return integration.lower(), config_id.lower()
+
+
+def _note_bound(integration: str, config_id: str, key_fingerprint: str) -> None:
+    _BOUND_HERE.setdefault(_binding_key(integration, config_id), set()).add(key_fingerprint)
 
 
 def _publish(client: FruxonClient, outs: Mapping[str, Any], doing: str) -> dict[str, Any]:

@@ -394,7 +394,7 @@ def test_update_publishes_and_never_consumes(emulator: FruxonEmulator) -> None:
     assert [r.route for r in emulator.requests] == ["publishConfig"]
 
 
-@pytest.mark.parametrize("case", ["bound", "rebound", "gone", "unbound"])
+@pytest.mark.parametrize("case", ["bound", "edited", "rebound", "gone", "unbound"])
 def test_delete_writes_nothing_and_says_what_stays_bound(
     emulator: FruxonEmulator, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
@@ -409,6 +409,9 @@ def test_delete_writes_nothing_and_says_what_stays_bound(
     if case == "rebound":
         key = emulator.mint_credential_key("salesforce")
         provider.create(inputs(config_id, key))  # what a replacement does before the delete
+    elif case == "edited":
+        # Issue 17, defect 4: a config edit moves modifiedAt; the binding is still this one.
+        emulator.patch_config(config_id, displayName="Salesforce renamed")
     elif case == "gone":
         emulator.delete_config(config_id)
     elif case == "unbound":
@@ -418,7 +421,7 @@ def test_delete_writes_nothing_and_says_what_stays_bound(
     provider.delete("id", created.outs)
 
     assert all(r.method == "GET" for r in emulator.requests)
-    if case == "bound":
+    if case in ("bound", "edited"):
         assert len(said) == 1 and said[0][0] == "warn"
         assert "stay bound" in said[0][1] and config_id in said[0][1]
         assert "re-authorize" in said[0][1] and "delete the config" in said[0][1]
