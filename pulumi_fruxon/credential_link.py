@@ -109,20 +109,36 @@ def _comparable(key: str, value: Any) -> Any:
 
 
 def _filled(revisions: list[Revision], created_at: int | None, expires_at: int | None) -> bool:
-    """Whether a revision with auth was published after the link was minted, before it expired.
+    """Whether a revision published while the link was open carries credentials that the config
+    did not have when the link was minted.
 
     Fruxon documents no read of a link's state for integration configs, so this is inferred from
-    the config's revisions, which are immutable: a fill publishes one. Any other publish with an
-    auth in that window (e.g. an `IntegrationConfig` change) looks the same. A revision from the
-    millisecond of the mint is not counted: it is the publish that came just before it.
+    the config's revisions, which are immutable: a fill publishes one with the typed credentials.
+    A publish that only carries the auth method (an `IntegrationConfig` change before anyone
+    filled the link) or the credentials already there at the mint is not a fill. Revision reads
+    mask credential values, so a fill that replaces credentials under the same names cannot be
+    told from a republish of the old ones: such a link reads as unfilled. A revision from the
+    millisecond of the mint is not counted: it is the publish that came just before it. A server
+    that leaves `auth.parameters` out of revision reads is judged by auth alone.
     """
     if created_at is None:
         return False
     end = expires_at if expires_at is not None else float("inf")
+    before = [r for r in revisions if r.created_at is not None and r.created_at <= created_at]
+    at_mint = _credentials(max(before, key=lambda r: r.created_at or 0)) if before else set()
     return any(
-        r.has_auth and r.created_at is not None and created_at < r.created_at <= end
+        r.created_at is not None
+        and created_at < r.created_at <= end
+        and bool(_credentials(r) - at_mint)
         for r in revisions
     )
+
+
+def _credentials(revision: Revision) -> set[str]:
+    """What a revision's auth carries, as far as a read shows it."""
+    if revision.credential_names is None:
+        return {f"auth:{revision.auth_method_id}"} if revision.has_auth else set()
+    return {f"{revision.auth_method_id}:{name}" for name in revision.credential_names}
 
 
 class CredentialLinkProvider(FruxonProvider):

@@ -152,6 +152,9 @@ class Revision(Listed):
     created_at: int | None = None
     has_auth: bool = False
     auth_method_id: str | None = None
+    # The names of the credentials its auth carries (`auth.parameters` with a value, masked or
+    # not); None when the server leaves `auth.parameters` out, so nobody can tell.
+    credential_names: tuple[str, ...] | None = None
     parameter_fingerprints: dict[str, str] = {}
 
     @model_validator(mode="before")
@@ -164,6 +167,11 @@ class Revision(Listed):
         method = auth.get("integrationAuthMetadataId") if isinstance(auth, dict) else None
         kept["hasAuth"] = isinstance(method, str) and bool(method)
         kept["authMethodId"] = method if isinstance(method, str) else None
+        credentials = auth.get("parameters") if isinstance(auth, dict) else None
+        if isinstance(credentials, dict):
+            kept["credentialNames"] = tuple(sorted(str(k) for k, v in credentials.items() if v))
+        elif not isinstance(auth, dict):
+            kept["credentialNames"] = ()
         parameters = data.get("parameters")
         if isinstance(parameters, dict):
             kept["parameterFingerprints"] = {

@@ -291,7 +291,8 @@ class Store:
             for name, value in revision["parameters"].items()
         }
         if shown["auth"] is not None:
-            shown["auth"].pop("parameters", None)
+            credentials = shown["auth"].get("parameters") or {}
+            shown["auth"]["parameters"] = {name: MASKED for name, v in credentials.items() if v}
         return shown
 
     def list_revisions(self, integration_id: str, config_id: str) -> list[JSONObject]:

@@ -223,6 +223,40 @@ def test_an_older_publish_is_not_a_fill(host: HostFactory, emulator: FruxonEmula
     assert outputs(stack)["filled"] is False
 
 
+def test_a_publish_of_the_auth_method_alone_is_not_a_fill(
+    host: HostFactory, emulator: FruxonEmulator
+) -> None:
+    """Issue 17, defect 7: the stack's own config update published a revision "with auth" (the
+    method, no credentials), and refresh counted it as a fill."""
+    _, stack, _ = setup(host, emulator)
+    # As an IntegrationConfig with `auth_method` makes it: the method chosen, no credentials.
+    config_id = emulator.add_config("stripe", display_name="Stripe, method only")
+    emulator.patch_config(config_id, auth={"integrationAuthMetadataId": "api_key"})
+    stack.up(link_inputs(config_id))
+    emulator.patch_config(config_id, displayName="Stripe renamed")
+    emulator.publish(config_id, note="an IntegrationConfig update")
+
+    assert stack.refresh() == "same"
+    assert outputs(stack)["filled"] is False
+    emulator.fill_credential_link(outputs(stack)["url"], {"api_key": API_KEY})
+    assert stack.refresh() == "same"
+    assert outputs(stack)["filled"] is True
+
+
+def test_credentials_there_before_the_mint_are_not_a_fill(
+    host: HostFactory, emulator: FruxonEmulator
+) -> None:
+    _, stack, config_id = setup(host, emulator)
+    first = Stack(stack.host, CREDENTIAL_LINK)
+    first.up(link_inputs(config_id, rotation="first"))
+    emulator.fill_credential_link(outputs(first)["url"], {"api_key": API_KEY})
+    stack.up(link_inputs(config_id))
+    emulator.publish(config_id, note="a republish that carries the first link's key")
+
+    assert stack.refresh() == "same"
+    assert outputs(stack)["filled"] is False
+
+
 def test_filled_survives_a_rollback(host: HostFactory, emulator: FruxonEmulator) -> None:
     _, stack, config_id = setup(host, emulator)
     before = emulator.publish(config_id)
