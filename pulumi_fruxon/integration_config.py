@@ -448,6 +448,13 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
             props,
             pulumi.ResourceOptions.merge(opts, secret_opts),
         )
+        # An update never changes the config id, but in its preview the engine hands back the
+        # new inputs as outputs, so `config_id` would be unknown and every dependent (an
+        # IntegrationAuth, a CredentialLink) would preview as replaced, and a saved plan would
+        # not apply. The resource id (`<workspace>/<integration>/<config_id>`) stays known, so
+        # the outputs an update never changes are read from it.
+        self.config_id = self.id.apply(lambda id_: id_.rsplit("/", 1)[-1])
+        self.workspace = self.id.apply(lambda id_: id_.split("/", 1)[0])
 
     @classmethod
     def get(

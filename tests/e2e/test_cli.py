@@ -5,6 +5,7 @@ Every test gets its own emulator and its own stack on a file backend in a tempor
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,6 +60,26 @@ def test_preview_expect_no_changes_passes_and_sends_nothing(
 
     assert changes(preview.change_summary) == {"same": 4}
     assert connection.fx.requests == []
+
+
+def test_a_config_update_keeps_its_binding_and_a_saved_plan_applies(
+    bound: tuple[Connection, str], tmp_path: Path
+) -> None:
+    """Issue 17, defect 5: an in-place config update made the preview show the binding as
+    replaced (its config id unknown), and `up --plan` then failed after the PATCH."""
+    connection, _ = bound
+    connection.stack.set_config("displayName", auto.ConfigValue("Salesforce renamed"))
+    plan = tmp_path / "plan.json"
+
+    preview = connection.stack.preview(on_output=connection.log, plan=str(plan))
+
+    assert changes(preview.change_summary) == {"same": 3, "update": 1}
+    connection.fx.clear_requests()
+    applied = connection.stack.up(on_output=connection.log, show_secrets=False, plan=str(plan))
+    assert changes(applied.summary.resource_changes) == {"same": 3, "update": 1}
+    assert connection.fx.count(CONSUME) == 0
+    assert connection.fx.get_config(connection.config_id)["displayName"] == "Salesforce renamed"
+    assert applied.outputs["config_live"].value is True
 
 
 def test_preview_with_a_config_id_unknown_until_apply(
