@@ -8,7 +8,6 @@ the type token is `pulumi-python:dynamic/fruxon:IntegrationAuth`; the id is
 
 from __future__ import annotations
 
-import os
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import settings
 
-from pulumi_fruxon import _constants, _journal
+from pulumi_fruxon._consume import consume, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._provider import (
     Checker,
@@ -41,15 +40,9 @@ from pulumi_fruxon._publishing import (
     wants_publish,
 )
 from pulumi_fruxon.errors import (
-    APIConnectionError,
-    BadRequestError,
-    ConsumeNotSentError,
-    ConsumeOutcomeUnknownError,
-    CredentialKeyRejectedError,
     FruxonError,
     IntegrationConfigNotFoundError,
     NotFoundError,
-    ServerError,
 )
 
 if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
@@ -73,25 +66,6 @@ OUTPUTS = (
     # The config's modifiedAt right after the bind; a revision published since carries it.
     "bound_at",
     *PUBLISH_OUTPUTS,
-)
-
-# Problem-details codes of a key that can never be consumed (again).
-_DEAD_KEY_CODES = frozenset(
-    {
-        "credential_key_spent",
-        "credential_key_expired",
-        "credential_key_unknown",
-        "credential_key_integration_mismatch",
-    }
-)
-
-_NEW_KEY_STEPS = (
-    "Credential keys are single-use and short-lived, so this one cannot be used again. "
-    "To get a new key: run `pulumi up` and open the URL of your AuthorizationUrl output "
-    "(`pulumi stack output --show-secrets`); if that URL was already used, change the "
-    "AuthorizationUrl's `rotation` input and run `pulumi up` to mint a fresh one. Consent, copy "
-    "the key from the success page, pass it as this IntegrationAuth's `credential_key` input "
-    "(for example from a secret stack config value), and run `pulumi up` again."
 )
 
 
@@ -121,7 +95,12 @@ class IntegrationAuthProvider(FruxonProvider):
         checker.text("publish_note", required=False)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare new inputs with the old OUTPUTS. Any difference replaces; no network."""
+        """Compare new inputs with the old OUTPUTS. Any difference replaces; no network.
+
+        The old outputs are the stack's state, so the binding they hold is settled: its consume
+        record is dropped (a local file, no request).
+        """
+        settle(olds.get("credential_fingerprint"))
         replaces = [
             key
             for key in ("integration", "integration_config_id")
@@ -162,63 +141,11 @@ class IntegrationAuthProvider(FruxonProvider):
             "live": False,
         }
         resource_id = _resource_id(workspace, integration, config_id)
-
-        # Read first: it proves the config exists before a single-use key is spent, and its
-        # modifiedAt is what tells an ambiguous failure apart from a bind.
-        before = self._get_config(client, integration, config_id)
-        key_fingerprint = outs["credential_fingerprint"]
-        _journal.record(
-            key_fingerprint,
-            _journal.SentConsume(workspace, integration, config_id, before.modified_at),
+        after = consume(
+            client, integration, config_id, credential_key, outs["credential_fingerprint"]
         )
-        try:
-            client.consume_oauth_credentials(integration, config_id, credential_key)
-        except BadRequestError as exc:
-            if exc.code == "credential_key_spent":
-                recovered = self._recover_spent(
-                    client, integration, config_id, key_fingerprint, exc
-                )
-                _journal.forget(key_fingerprint)
-                return CreateResult(resource_id, self._bound(client, outs, recovered))
-            if exc.code in _DEAD_KEY_CODES:
-                _journal.forget(key_fingerprint)
-                raise CredentialKeyRejectedError(
-                    f"Fruxon refused the credential key for config {config_id} of integration "
-                    f"'{integration}' in workspace '{workspace}': {exc}\n{_NEW_KEY_STEPS}"
-                ) from None
-            _journal.forget(key_fingerprint)
-            raise
-        except NotFoundError as exc:
-            _journal.forget(key_fingerprint)
-            raise _not_found(workspace, integration, config_id, exc) from None
-        except (ServerError, APIConnectionError) as exc:
-            if isinstance(exc, APIConnectionError) and not exc.request_sent:
-                _journal.forget(key_fingerprint)
-                raise ConsumeNotSentError(
-                    f"Could not reach Fruxon to consume the credential key for config "
-                    f"{config_id} of '{integration}': {exc}\nNothing was sent, so the key was "
-                    "not spent. Check connectivity and run `pulumi up` again."
-                ) from None
-            # Unknown outcome: the journal record stays, for the next `up` to recover from.
-            after = self._reconcile(client, integration, config_id, before, exc)
-            _journal.forget(key_fingerprint)
-            pulumi.log.warn(
-                f"Fruxon did not confirm the consume for config {config_id} of '{integration}' "
-                f"({exc}), but the config now has auth bound since the call; adopting it."
-            )
-            return CreateResult(resource_id, self._bound(client, outs, after))
-        _journal.forget(key_fingerprint)
-
         # From here on the key is spent: always return a result, since the host cannot report a
         # partial failure and raising would orphan the binding.
-        try:
-            after = client.get_integration_config(integration, config_id)
-        except FruxonError as exc:
-            pulumi.log.warn(
-                f"Bound the credentials to config {config_id} of '{integration}', but could not "
-                f"read it back ({exc}); run `pulumi refresh` to fill in the auth outputs."
-            )
-            return CreateResult(resource_id, self._bound(client, outs, None))
         return CreateResult(resource_id, self._bound(client, outs, after))
 
     @staticmethod
@@ -257,6 +184,7 @@ class IntegrationAuthProvider(FruxonProvider):
                 "binding to read. `fruxon.get_integration_configs(integration)` lists the configs; "
                 "to bind credentials, declare an IntegrationAuth with a credential key instead."
             )
+        settle(props.get("credential_fingerprint"))
         outs = {k: v for k, v in props.items() if k in OUTPUTS}
         outs.update(
             integration=integration,
@@ -293,6 +221,7 @@ class IntegrationAuthProvider(FruxonProvider):
         that way: the new binding stays, nothing to do); or it has auth bound, which Fruxon cannot
         attribute, so it may be this binding (warn, and say how to disconnect).
         """
+        settle(props.get("credential_fingerprint"))
         integration = str(props.get("integration", "?"))
         config_id = str(props.get("integration_config_id", "?"))
         where = f"config {config_id} of '{integration}' (workspace '{props.get('workspace')}')"
@@ -314,110 +243,6 @@ class IntegrationAuthProvider(FruxonProvider):
             "binding: the config's credentials stay bound for as long as the config exists. To "
             "disconnect, delete the config (destroying its IntegrationConfig does), or "
             "re-authorize it with other credentials."
-        )
-
-    @staticmethod
-    def _get_config(client: FruxonClient, integration: str, config_id: str) -> IntegrationConfig:
-        try:
-            return client.get_integration_config(integration, config_id)
-        except NotFoundError as exc:
-            raise _not_found(client.workspace, integration, config_id, exc) from None
-
-    @staticmethod
-    def _recover_spent(
-        client: FruxonClient,
-        integration: str,
-        config_id: str,
-        key_fingerprint: str,
-        spent: FruxonError,
-    ) -> IntegrationConfig:
-        """Fruxon says the key is spent: the config, if this key evidently bound it; else raise.
-
-        Evident means this machine recorded sending this key to this config, and the config has
-        auth bound and was modified since (the record keeps the `modifiedAt` read just before).
-        `FRUXON_ADOPT_BINDING=<config id>` adopts a binding the record cannot attribute: the one
-        step the error names. Anything else is a spent key, and the error says how to get one.
-        """
-        where = f"config {config_id} of '{integration}' in workspace '{client.workspace}' ({spent})"
-        try:
-            config = client.get_integration_config(integration, config_id)
-        except FruxonError as exc:
-            raise CredentialKeyRejectedError(
-                f"Fruxon says the credential key for {where} is already spent, and reading the "
-                f"config to see whether this key bound it failed ({exc}). Run `pulumi up` again "
-                f"to retry that read.\n{_NEW_KEY_STEPS}"
-            ) from None
-        if not config.is_authorized:
-            raise CredentialKeyRejectedError(
-                f"Fruxon says the credential key for {where} is already spent, and the config "
-                f"has no auth bound, so it was used elsewhere.\n{_NEW_KEY_STEPS}"
-            )
-        sent = _journal.recall(key_fingerprint)
-        evident = (
-            sent is not None
-            and sent.concerns(client.workspace, integration, config_id)
-            and (
-                sent.modified_at_before is None
-                or (config.modified_at or 0) > sent.modified_at_before
-            )
-        )
-        if evident:
-            pulumi.log.warn(
-                f"The credential key for {where} was spent by an earlier `pulumi up` that did not "
-                "finish (this machine recorded sending it, and the config was bound since); "
-                "adopting that binding."
-            )
-            return config
-        if os.environ.get(_constants.ENV_ADOPT_BINDING, "").strip().lower() == config_id.lower():
-            pulumi.log.warn(
-                f"Adopting the binding of {where} as this key's, as "
-                f"{_constants.ENV_ADOPT_BINDING} asks."
-            )
-            return config
-        method = config.auth.integration_auth_metadata_id if config.auth else None
-        raise CredentialKeyRejectedError(
-            f"Fruxon says the credential key for {where} is already spent. The config has auth "
-            f"bound (method {method!r}), but nothing on this machine shows that this key made "
-            "that binding. If it did (a `pulumi up` that died after Fruxon processed the "
-            "consume, on another machine), adopt it with one run: "
-            f"`{_constants.ENV_ADOPT_BINDING}={config_id} pulumi up`. Otherwise the key was used "
-            f"elsewhere.\n{_NEW_KEY_STEPS}"
-        )
-
-    @staticmethod
-    def _reconcile(
-        client: FruxonClient,
-        integration: str,
-        config_id: str,
-        before: IntegrationConfig,
-        cause: FruxonError,
-    ) -> IntegrationConfig:
-        """After an ambiguous consume: the config if the bind evidently happened, else raise."""
-        what_to_do = (
-            f"Look at config {config_id} in Fruxon. If it has no auth, the key may still be "
-            "valid: run `pulumi up` again. If `pulumi up` then says the key is spent, get a new "
-            "one. " + _NEW_KEY_STEPS
-        )
-        try:
-            after = client.get_integration_config(integration, config_id)
-        except FruxonError as exc:
-            raise ConsumeOutcomeUnknownError(
-                f"The consume call for config {config_id} of '{integration}' failed ({cause}) "
-                f"and re-reading the config failed too ({exc}). The outcome is unknown: the key "
-                f"may be spent.\n{what_to_do}"
-            ) from None
-        moved = (
-            before.modified_at is not None
-            and after.modified_at is not None
-            and after.modified_at > before.modified_at
-        )
-        # A concurrent edit that also bound auth would look the same; the window is one call.
-        if moved and after.is_authorized:
-            return after
-        raise ConsumeOutcomeUnknownError(
-            f"The consume call for config {config_id} of '{integration}' failed ({cause}), and "
-            "the config shows no new binding since. The outcome is unknown: the key may or may "
-            f"not be spent.\n{what_to_do}"
         )
 
 
@@ -529,17 +354,6 @@ def _identity(id_: str, props: Mapping[str, Any]) -> tuple[str, str, str | None]
             "form <workspace>/<integration>/<integration_config_id>."
         )
     return integration, config_id, workspace if isinstance(workspace, str) else None
-
-
-def _not_found(
-    workspace: str, integration: str, config_id: str, exc: FruxonError
-) -> IntegrationConfigNotFoundError:
-    return IntegrationConfigNotFoundError(
-        f"Integration config {config_id} of integration '{integration}' does not exist in "
-        f"workspace '{workspace}' ({exc}). Check `integration`, `integration_config_id` and "
-        "`workspace` (`fruxon.get_integration_configs(integration)` lists the configs). Nothing "
-        "was consumed; the credential key is still usable until it expires."
-    )
 
 
 class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):

@@ -113,6 +113,9 @@ class Application:
         if match.route == "consumeOAuthCredentials" and self.faults.take_drop():
             response.drop = True
             response.fault = "drop_after_consume"
+        elif response.status < 400 and self.faults.take_drop_after(match.route):
+            response.drop = True
+            response.fault = "drop_after"
         interval = self.faults.take_trickle(match.route)
         if interval is not None and not response.drop:
             response.trickle = interval

@@ -42,10 +42,10 @@ class FruxonEmulator:
     Every helper is thread-safe.
 
     Faults: the counted ones are armed alike, `<fault>_next(n, route=...)` (`fail_next`,
-    `rate_limit_next`, `malformed_json_next`, `hang_next`, `trickle_next`); besides them are
-    `drop_after_consume(n)`, `set_latency(seconds)` and the list modes `set_echo_page_tokens(on)`
-    and `set_page_cycle(on)`. `clear_faults()` disarms them all. The request log names the
-    fault that hit each request (`RequestRecord.fault`).
+    `rate_limit_next`, `malformed_json_next`, `hang_next`, `trickle_next`, `drop_after_next`);
+    besides them are `drop_after_consume(n)`, `set_latency(seconds)` and the list modes
+    `set_echo_page_tokens(on)` and `set_page_cycle(on)`. `clear_faults()` disarms them all.
+    The request log names the fault that hit each request (`RequestRecord.fault`).
     """
 
     def __init__(
@@ -436,6 +436,15 @@ class FruxonEmulator:
         with self._app.lock:
             self._app.faults.drops_after_consume += max(0, n)
             self._app.faults.outage_after_drop = max(0, outage)
+
+    def drop_after_next(self, n: int = 1, *, route: str | None = None, outage: int = 0) -> None:
+        """The next `n` matching requests that succeed are processed (a config created, a
+        draft published), then the connection closes without a response byte: the client
+        cannot tell whether they happened. With `outage`, the next `outage` requests after each
+        drop fail with 503."""
+        check_route(route)
+        with self._app.lock:
+            self._app.faults.drop_after(n, route, max(0, outage))
 
     def set_echo_page_tokens(self, on: bool) -> None:
         """The server bug: a request's page token comes back as its `nextPageToken`."""

@@ -1,7 +1,8 @@
 """Fault injection: counted faults, optionally limited to one route. Callers hold the lock.
 
 Each fault has a name, which the request log records on every request it hits (see
-`RequestRecord.fault`): `rate_limit`, `fail`, `malformed_json`, `drop_after_consume`, `hang`,
+`RequestRecord.fault`): `rate_limit`, `fail`, `malformed_json`, `drop_after_consume`,
+`drop_after`, `hang`,
 `trickle`, and the list modes `echo_page_tokens` and `page_cycle`.
 """
 
@@ -47,6 +48,7 @@ class Faults:
     drops_after_consume: int = 0
     # Requests that fail with 503 right after each dropped consume: an outage.
     outage_after_drop: int = 0
+    drops: list[_Countdown] = field(default_factory=list)
 
     def fail(self, n: int, status: int, route: str | None) -> None:
         if n > 0:
@@ -89,6 +91,18 @@ class Faults:
         rule = _take(self.trickles, route)
         return rule.interval if rule else None
 
+    def drop_after(self, n: int, route: str | None, outage: int) -> None:
+        if n > 0:
+            self.drops.append(_Countdown(n, route, status=outage))
+
+    def take_drop_after(self, route: str) -> bool:
+        """Whether to drop this processed request's answer (and start its outage)."""
+        rule = _take(self.drops, route)
+        if rule is None:
+            return False
+        self.fail(rule.status, 503, None)
+        return True
+
     def take_drop(self) -> bool:
         if self.drops_after_consume > 0:
             self.drops_after_consume -= 1
@@ -108,3 +122,4 @@ class Faults:
         self.trickles.clear()
         self.drops_after_consume = 0
         self.outage_after_drop = 0
+        self.drops.clear()

@@ -675,5 +675,5 @@ def test_a_journal_that_cannot_be_written_is_reported(
     assert (
         stack.up(auth_inputs(config_id, emulator.mint_credential_key("internal_crm"))) == "create"
     )
-    assert "could not record the consume" in provider_host.stderr
+    assert "could not record the write" in provider_host.stderr
     assert "FRUXON_STATE_DIR" in provider_host.stderr
