@@ -49,6 +49,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from pulumi_fruxon import _constants
+from pulumi_fruxon._watchdog import watch_engine
 from pulumi_fruxon.errors import ConfigurationError, FruxonError
 from pulumi_fruxon.settings import FruxonSettings
 
@@ -338,6 +339,7 @@ class FruxonProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve settings from stack config (`fruxon:*`), then the environment. Never fails:
         a malformed setting is raised by `client()`, so `check` and `diff` still work offline."""
+        watch_engine()
         settings: FruxonSettings | None = None
         error: str | None = None
         try:

@@ -171,8 +171,11 @@ _CHANGES = {
 class ProviderHost:
     """`python -u -m pulumi.dynamic` in a subprocess, with a gRPC stub and a transcript."""
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, engine_address: str = "engine-address-ignored"
+    ) -> None:
         self.env = dict(env) if env is not None else clean_env()
+        self.engine_address = engine_address
         self.transcript: list[tuple[str, Any]] = []
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self._cwd = tempfile.TemporaryDirectory(prefix="provider-host-")
@@ -184,7 +187,7 @@ class ProviderHost:
 
     def start(self) -> ProviderHost:
         self._proc = spawn_python(
-            ["-u", "-m", "pulumi.dynamic", "engine-address-ignored"],
+            ["-u", "-m", "pulumi.dynamic", self.engine_address],
             self.env,
             self._cwd.name,
             stdout=subprocess.PIPE,
@@ -202,6 +205,10 @@ class ProviderHost:
         grpc.channel_ready_future(self._channel).result(timeout=START_TIMEOUT)
         self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
         return self
+
+    def exited(self) -> bool:
+        """Whether the host process has ended (by itself, or by `close`)."""
+        return self._proc is not None and self._proc.poll() is not None
 
     def close(self) -> None:
         if self._channel is not None:

@@ -34,6 +34,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -89,7 +91,19 @@ func main() {
 		cwd:           cwd,
 	}
 
+	// Exit when the engine is gone (a killed `pulumi`): otherwise this host, which nothing
+	// else stops, would wait for RPCs forever. The engine's health is polled every 2 seconds.
+	stop := make(chan bool)
+	if host.engineAddress != "" {
+		var once sync.Once
+		gone := func() { once.Do(func() { close(stop) }) }
+		if err := rpcutil.Healthcheck(context.Background(), host.engineAddress, 2*time.Second, gone); err != nil {
+			fatal("could not watch the engine at %s: %v", host.engineAddress, err)
+		}
+	}
+
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: stop,
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
 			return nil
