@@ -20,6 +20,7 @@ FruxonError                      everything this package raises
 ├── CredentialKeyRejectedError   IntegrationAuth: Fruxon refused the credential key
 ├── IntegrationConfigNotFoundError  the config a resource names (or manages) does not exist
 ├── BoundAuthConflictError       IntegrationConfig: a new auth_method would erase bound credentials
+├── ConfigCreateOutcomeUnknownError  IntegrationConfig: whether the create happened is unknown
 ├── ConsumeNotSentError          IntegrationAuth: the consume never left; the key is unspent
 ├── ConsumeOutcomeUnknownError   IntegrationAuth: whether the key was spent is unknown
 └── ConfigNotLinkableError       CredentialLink: Fruxon will not mint a link for the config
@@ -204,6 +205,11 @@ class BoundAuthConflictError(FruxonError):
     """An `IntegrationConfig` update would replace auth that something else bound (an
     `IntegrationAuth`, a credential link, someone outside the stack) with another method, which
     erases its credentials. Nothing was sent."""
+
+
+class ConfigCreateOutcomeUnknownError(FruxonError):
+    """A config create failed in a way that leaves open whether the config exists, and reading
+    the integration's configs could not settle it. The message names what may exist."""
 
 
 class ConsumeNotSentError(FruxonError):

@@ -677,3 +677,78 @@ def test_a_journal_that_cannot_be_written_is_reported(
     )
     assert "could not record the write" in provider_host.stderr
     assert "FRUXON_STATE_DIR" in provider_host.stderr
+
+
+# -- IntegrationConfig: a create whose answer was lost (issue 17, defect 2) ---------------------
+
+
+def configs_named(fx: FruxonEmulator, name: str) -> list[dict[str, Any]]:
+    return [c for c in fx.list_configs("internal_crm") if c["displayName"] == name]
+
+
+def test_a_lost_create_reply_is_reconciled_in_the_same_up(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    emulator.drop_after_next(1, route="createConfig")
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+
+    assert stack.up(config_inputs()) == "create"
+
+    (config,) = configs_named(emulator, "CRM prod")
+    assert config_id_of(stack) == config["id"]
+    assert stack.state is not None and stack.state.outputs["live"] is True
+    assert "appeared since; adopting it" in provider_host.stderr
+    assert SECRET not in provider_host.stderr
+
+
+def test_a_lost_create_reply_that_cannot_be_checked_is_adopted_by_the_next_up(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    emulator.drop_after_next(1, route="createConfig", outage=20)
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+    with pytest.raises(HostError) as unknown:
+        stack.up(config_inputs())
+    assert "A config named 'CRM prod' may exist outside the stack" in unknown.value.details
+    assert "Run `pulumi up` again from this machine" in unknown.value.details
+    assert SECRET not in unknown.value.details
+    emulator.clear_faults()
+    assert len(configs_named(emulator, "CRM prod")) == 1
+
+    assert stack.up(config_inputs(parameters={"base_url": "https://crm2.example"})) == "create"
+
+    (config,) = configs_named(emulator, "CRM prod")
+    assert config_id_of(stack) == config["id"]
+    assert config["parameters"]["base_url"] == "https://crm2.example"
+    assert "did not finish; adopting it" in provider_host.stderr
+    assert emulator.count("createConfig") == 1
+    stack.destroy()
+    assert configs_named(emulator, "CRM prod") == []
+
+
+def test_a_create_that_failed_unprocessed_creates_nothing(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    emulator.fail_next(1, status=503, route="createConfig")
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+    with pytest.raises(HostError) as failed:
+        stack.up(config_inputs())
+    assert "Fruxon did not create it. Run `pulumi up` again." in failed.value.details
+    assert stack.up(config_inputs()) == "create"
+    assert len(configs_named(emulator, "CRM prod")) == 1
+
+
+def test_same_named_configs_that_appeared_are_named_not_guessed(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    emulator.drop_after_next(1, route="createConfig", outage=20)
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+    with pytest.raises(HostError):
+        stack.up(config_inputs())
+    emulator.clear_faults()
+    other = emulator.add_config("internal_crm", display_name="CRM prod")  # someone else's
+
+    with pytest.raises(HostError) as ambiguous:
+        stack.up(config_inputs())
+    assert "2 configs of that name appeared since" in ambiguous.value.details
+    assert other in ambiguous.value.details
+    assert emulator.count("createConfig") == 1

@@ -1,0 +1,177 @@
+"""Creating a config exactly once, even when Fruxon's answer to the create is lost.
+
+`POST …/configs` is not idempotent: after a timeout, a dropped connection or a 5xx, the config
+may exist, and creating again would leave one outside the stack, with its secret parameters,
+that `pulumi destroy` never removes. So `create_config` reconciles before anything is sent
+again, the way the consume does (`pulumi_fruxon._consume`):
+
+==============================================  ==========================================
+What happened                                   What `create_config` does
+==============================================  ==========================================
+Fruxon answered                                 returns the config
+Nothing reached Fruxon                          raises; nothing was created
+No answer, or a 5xx, after the request left     lists the integration's configs: a config
+                                                of the declared name that was not there
+                                                before is adopted; none means nothing was
+                                                created; several, or a failed list, raise
+                                                `ConfigCreateOutcomeUnknownError`, naming
+                                                what may exist and what to do
+A record of an earlier create whose outcome     the same reconciliation runs first, and a
+never reached the stack (a killed `up`)         config it finds is adopted, then updated to
+                                                the declared settings
+==============================================  ==========================================
+
+The record (`pulumi_fruxon._journal.CREATES`) holds the workspace, integration, display name
+and the ids of the configs of that name that existed before the create; never a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from pulumi_fruxon import _journal
+from pulumi_fruxon.errors import (
+    APIConnectionError,
+    ConfigCreateOutcomeUnknownError,
+    FruxonError,
+    ServerError,
+)
+
+if TYPE_CHECKING:  # annotations only: the host imports the providers on every run
+    from pulumi_fruxon.client import FruxonClient
+    from pulumi_fruxon.models import IntegrationConfig
+
+
+def create_config(
+    client: FruxonClient,
+    integration: str,
+    display_name: str,
+    *,
+    parameters: Mapping[str, Any] | None,
+    secret_parameters: Mapping[str, str] | None,
+    auth_method: str | None,
+) -> tuple[IntegrationConfig, bool]:
+    """Create the config, or adopt the one an interrupted create made.
+
+    Returns the config, and whether it was adopted from an earlier run (whose settings may
+    differ from the declared ones, so the caller updates it).
+    """
+    workspace = client.workspace
+    key = _journal.SentCreate.key(workspace, integration, display_name)
+    earlier = _journal.CREATES.recall(key)
+    if earlier is not None:
+        found = _new_configs(client, integration, display_name, earlier, cause=None)
+        if found:
+            config = _one(found, workspace, integration, display_name, cause=None)
+            pulumi.log.warn(
+                f"An earlier `pulumi up` on this machine created config {config.id} "
+                f"('{display_name}' of '{integration}' in workspace '{workspace}', "
+                f"{_when(config)}) but did not finish; adopting it instead of creating another."
+            )
+            _journal.CREATES.forget(key)
+            return config, True
+        _journal.CREATES.forget(key)
+
+    existing = [c.id for c in _same_named(client, integration, display_name)]
+    _journal.CREATES.record(
+        key, _journal.SentCreate(workspace, integration, display_name, tuple(existing))
+    )
+    try:
+        config = client.create_integration_config(
+            integration,
+            display_name,
+            parameters=parameters,
+            secret_parameters=secret_parameters,
+            auth_method=auth_method,
+        )
+    except (ServerError, APIConnectionError) as exc:
+        if isinstance(exc, APIConnectionError) and not exc.request_sent:
+            _journal.CREATES.forget(key)
+            raise
+        sent = _journal.SentCreate(workspace, integration, display_name, tuple(existing))
+        found = _new_configs(client, integration, display_name, sent, cause=exc)
+        if not found:
+            _journal.CREATES.forget(key)
+            raise ConfigCreateOutcomeUnknownError(
+                f"Creating config '{display_name}' of integration '{integration}' in workspace "
+                f"'{workspace}' failed ({exc}), and no such config appeared since: Fruxon did "
+                "not create it. Run `pulumi up` again."
+            ) from None
+        config = _one(found, workspace, integration, display_name, cause=exc)
+        pulumi.log.warn(
+            f"Fruxon did not confirm the create of config '{display_name}' of '{integration}' "
+            f"({exc}), but config {config.id} of that name appeared since; adopting it."
+        )
+    except FruxonError:
+        _journal.CREATES.forget(key)
+        raise
+    _journal.CREATES.forget(key)
+    return config, False
+
+
+def _same_named(
+    client: FruxonClient, integration: str, display_name: str
+) -> list[IntegrationConfig]:
+    return [
+        c
+        for c in client.list_integration_configs(integration)
+        if (c.display_name or "").strip() == display_name
+    ]
+
+
+def _new_configs(
+    client: FruxonClient,
+    integration: str,
+    display_name: str,
+    sent: _journal.SentCreate,
+    *,
+    cause: FruxonError | None,
+) -> list[IntegrationConfig]:
+    """The configs of the declared name that did not exist before the create was sent."""
+    try:
+        configs = _same_named(client, integration, display_name)
+    except FruxonError as exc:
+        failed = f"failed ({cause}), and listing" if cause else "did not finish, and listing"
+        raise ConfigCreateOutcomeUnknownError(
+            f"Creating config '{display_name}' of integration '{integration}' in workspace "
+            f"'{sent.workspace}' {failed} the integration's configs to see whether it was "
+            f"created failed too ({exc}). A config named '{display_name}' may exist outside "
+            "the stack. Run `pulumi up` again from this machine: it looks again and adopts "
+            "such a config instead of creating a second one. From another machine, first look "
+            f"with `fruxon.get_integration_configs('{integration}')` (or in the Fruxon "
+            "dashboard) and delete a config of that name that no stack manages."
+        ) from None
+    before = set(sent.existing_ids)
+    return [c for c in configs if c.id not in before]
+
+
+def _one(
+    found: list[IntegrationConfig],
+    workspace: str,
+    integration: str,
+    display_name: str,
+    *,
+    cause: FruxonError | None,
+) -> IntegrationConfig:
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(f"{c.id} ({_when(c)})" for c in found)
+    why = f"failed ({cause})" if cause else "did not finish"
+    raise ConfigCreateOutcomeUnknownError(
+        f"Creating config '{display_name}' of integration '{integration}' in workspace "
+        f"'{workspace}' {why}, and {len(found)} configs of that name appeared since: {listed}. "
+        "Which one this stack created cannot be told. Delete the ones no stack manages in "
+        "Fruxon, or give this IntegrationConfig another `display_name`, and run `pulumi up` "
+        "again."
+    )
+
+
+def _when(config: IntegrationConfig) -> str:
+    if not config.created_at:
+        return "created at an unknown time"
+    moment = datetime.fromtimestamp(config.created_at / 1000, tz=timezone.utc)
+    return f"created {moment.isoformat(timespec='seconds')}"
