@@ -10,10 +10,11 @@ What happened                                   What `create_config` does
 ==============================================  ==========================================
 Fruxon answered                                 returns the config
 Nothing reached Fruxon                          raises; nothing was created
-No answer, or a 5xx, after the request left     lists the integration's configs: a config
-                                                of the declared name that was not there
+No answer, a 5xx or an unreadable answer,       lists the integration's configs: a config
+after the request left                          of the declared name that was not there
                                                 before is adopted; none means nothing was
-                                                created; several, or a failed list, raise
+                                                created, and the create is sent again (three
+                                                times in all); several, or a failed list, raise
                                                 `ConfigCreateOutcomeUnknownError`, naming
                                                 what may exist and what to do
 A record of an earlier create whose outcome     the same reconciliation runs first, and a
@@ -22,7 +23,11 @@ never reached the stack (a killed `up`)         config it finds is adopted, then
 ==============================================  ==========================================
 
 The record (`pulumi_fruxon._journal.CREATES`) holds the workspace, integration, display name
-and the ids of the configs of that name that existed before the create; never a parameter.
+and the ids of the configs of that name that existed before the create; never a parameter. Like
+a consume's, it is kept until the config is seen in the stack's state (`settle`), since the
+engine may never receive the answer (a `pulumi` killed while the host finished the create). A
+config this process created or adopted is never adopted again, so two resources of one name in
+one program never share a config.
 """
 
 from __future__ import annotations
@@ -38,12 +43,16 @@ from pulumi_fruxon.errors import (
     APIConnectionError,
     ConfigCreateOutcomeUnknownError,
     FruxonError,
+    InvalidResponseError,
     ServerError,
 )
 
 if TYPE_CHECKING:  # annotations only: the host imports the providers on every run
     from pulumi_fruxon.client import FruxonClient
     from pulumi_fruxon.models import IntegrationConfig
+
+# Creates sent in one `up` while reconciling shows that none of them created anything.
+_ATTEMPTS = 3
 
 
 def create_config(
@@ -72,45 +81,61 @@ def create_config(
                 f"('{display_name}' of '{integration}' in workspace '{workspace}', "
                 f"{_when(config)}) but did not finish; adopting it instead of creating another."
             )
-            _journal.CREATES.forget(key)
+            _CLAIMED.add(config.id)
             return config, True
         _journal.CREATES.forget(key)
 
     existing = [c.id for c in _same_named(client, integration, display_name)]
-    _journal.CREATES.record(
-        key, _journal.SentCreate(workspace, integration, display_name, tuple(existing))
-    )
-    try:
-        config = client.create_integration_config(
-            integration,
-            display_name,
-            parameters=parameters,
-            secret_parameters=secret_parameters,
-            auth_method=auth_method,
-        )
-    except (ServerError, APIConnectionError) as exc:
-        if isinstance(exc, APIConnectionError) and not exc.request_sent:
+    sent = _journal.SentCreate(workspace, integration, display_name, tuple(existing))
+    _journal.CREATES.record(key, sent)
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            config = client.create_integration_config(
+                integration,
+                display_name,
+                parameters=parameters,
+                secret_parameters=secret_parameters,
+                auth_method=auth_method,
+            )
+        except (ServerError, APIConnectionError, InvalidResponseError) as exc:
+            if isinstance(exc, APIConnectionError) and not exc.request_sent:
+                _journal.CREATES.forget(key)
+                raise
+            found = _new_configs(client, integration, display_name, sent, cause=exc)
+            if found:
+                config = _one(found, workspace, integration, display_name, cause=exc)
+                pulumi.log.warn(
+                    f"Fruxon did not confirm the create of config '{display_name}' of "
+                    f"'{integration}' ({exc}), but config {config.id} of that name appeared "
+                    "since; adopting it."
+                )
+                break
+            if attempt == _ATTEMPTS:
+                _journal.CREATES.forget(key)
+                raise ConfigCreateOutcomeUnknownError(
+                    f"Creating config '{display_name}' of integration '{integration}' in "
+                    f"workspace '{workspace}' failed {attempt} times (last: {exc}), and no such "
+                    "config appeared since: Fruxon did not create it. Run `pulumi up` again."
+                ) from None
+            # Nothing was created, so sending the create again is not a blind retry.
+            continue
+        except FruxonError:
             _journal.CREATES.forget(key)
             raise
-        sent = _journal.SentCreate(workspace, integration, display_name, tuple(existing))
-        found = _new_configs(client, integration, display_name, sent, cause=exc)
-        if not found:
-            _journal.CREATES.forget(key)
-            raise ConfigCreateOutcomeUnknownError(
-                f"Creating config '{display_name}' of integration '{integration}' in workspace "
-                f"'{workspace}' failed ({exc}), and no such config appeared since: Fruxon did "
-                "not create it. Run `pulumi up` again."
-            ) from None
-        config = _one(found, workspace, integration, display_name, cause=exc)
-        pulumi.log.warn(
-            f"Fruxon did not confirm the create of config '{display_name}' of '{integration}' "
-            f"({exc}), but config {config.id} of that name appeared since; adopting it."
-        )
-    except FruxonError:
-        _journal.CREATES.forget(key)
-        raise
-    _journal.CREATES.forget(key)
+        break
+    _CLAIMED.add(config.id)
     return config, False
+
+
+def settle(workspace: object, integration: object, display_name: object) -> None:
+    """The config is in the stack's state: the record of its create is no longer needed."""
+    if all(isinstance(part, str) and part for part in (workspace, integration, display_name)):
+        key = _journal.SentCreate.key(str(workspace), str(integration), str(display_name))
+        _journal.CREATES.forget(key)
+
+
+# Configs this process created or adopted: never adopted again by another resource.
+_CLAIMED: set[str] = set()
 
 
 def _same_named(
@@ -145,7 +170,7 @@ def _new_configs(
             f"with `fruxon.get_integration_configs('{integration}')` (or in the Fruxon "
             "dashboard) and delete a config of that name that no stack manages."
         ) from None
-    before = set(sent.existing_ids)
+    before = set(sent.existing_ids) | _CLAIMED
     return [c for c in configs if c.id not in before]
 
 

@@ -21,7 +21,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._create import create_config
+from pulumi_fruxon._create import create_config, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._provider import (
     Checker,
@@ -120,7 +120,12 @@ class IntegrationConfigProvider(FruxonProvider):
                 )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare new inputs with the old OUTPUTS, offline. Identity replaces; settings update."""
+        """Compare new inputs with the old OUTPUTS, offline. Identity replaces; settings update.
+
+        The old outputs are the stack's state, so the create that made them is settled: its
+        record is dropped (a local file, no request).
+        """
+        settle(olds.get("workspace"), olds.get("integration"), olds.get("display_name"))
         replaces: list[str] = []
         integration = news.get("integration")
         if is_unknown(integration) or comparable(integration) != comparable(
@@ -212,6 +217,7 @@ class IntegrationConfigProvider(FruxonProvider):
         link bound into a change. `live` follows the published revision.
         """
         workspace, integration, config_id = _identity(id_, props)
+        settle(props.get("workspace"), props.get("integration"), props.get("display_name"))
         adopting = not isinstance(props.get("config_id"), str)
         client = self.client(workspace)
         try:
@@ -250,6 +256,7 @@ class IntegrationConfigProvider(FruxonProvider):
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """DELETE the config; one that is already gone counts as deleted."""
+        settle(props.get("workspace"), props.get("integration"), props.get("display_name"))
         client = self.client(props.get("workspace"))
         integration = str(props["integration"])
         config_id = str(props["config_id"])

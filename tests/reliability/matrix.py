@@ -93,6 +93,7 @@ OPERATIONS = (
     Operation("authorize", "authorize (`AuthorizationUrl`)", "authorize"),
     Operation("consume", "consume (`IntegrationAuth`)", CONSUME, binds=True),
     Operation("publish", "publish (`IntegrationAuth`)", "publishConfig", binds=True),
+    Operation("create", "create (`IntegrationConfig`)", "createConfig"),
 )
 
 
@@ -105,13 +106,16 @@ class Fault:
     not_for: tuple[str, ...] = ()  # operations it does not apply to ("n/a")
     why_not: str = ""
     restart: bool = False  # stop and start the emulator while the request is held
+    # The CLI dies once the host answered: the engine never records the result.
+    killed: bool = False
 
 
 def _retry_after_date() -> str:
     return formatdate(time.time() + 1, usegmt=True)
 
 
-_NO_CONSUME = ("list", "get", "authorize")
+_NO_CONSUME = ("list", "get", "authorize", "create")
+_NO_PAGES = ("get", "authorize", "consume", "publish", "create")
 
 FAULTS = (
     Fault(
@@ -167,7 +171,7 @@ FAULTS = (
         "page-token echo",
         "2",
         lambda fx, _route: fx.set_echo_page_tokens(True),
-        not_for=("get", "authorize", "consume", "publish"),
+        not_for=_NO_PAGES,
         why_not="only list walks have pages",
     ),
     Fault(
@@ -175,7 +179,7 @@ FAULTS = (
         "item cycle",
         "2",
         lambda fx, _route: fx.set_page_cycle(True),
-        not_for=("get", "authorize", "consume", "publish"),
+        not_for=_NO_PAGES,
         why_not="only list walks have pages",
     ),
     Fault(
@@ -199,6 +203,31 @@ FAULTS = (
         lambda fx, route: fx.hang_next(1, route=route),
         restart=True,
     ),
+    Fault(
+        "drop-create",
+        "dropped after the create",
+        "2",
+        lambda fx, route: fx.drop_after_next(1, route=route),
+        not_for=("list", "get", "authorize", "consume", "publish"),
+        why_not="they send no create, which the create column shows",
+    ),
+    Fault(
+        "drop-create-outage",
+        "dropped after the create, re-list fails",
+        "1",
+        lambda fx, route: fx.drop_after_next(1, route=route, outage=50),
+        not_for=("list", "get", "authorize", "consume", "publish"),
+        why_not="they send no create, which the create column shows",
+    ),
+    Fault(
+        "killed",
+        "`pulumi` killed once the host answered",
+        "2",
+        lambda _fx, _route: None,
+        not_for=("list", "get", "authorize", "publish"),
+        why_not="nothing is lost: they write nothing, or write again safely",
+        killed=True,
+    ),
 )
 
 _NOT_LIVE = "bound, not live (warned); next up publishes"
@@ -208,10 +237,10 @@ _TIMED_OUT_FIRST = "APITimeoutError before the consume; next up binds"
 # What each cell must show, per fault, per operation; absent operations are the fault's `not_for`.
 EXPECTED: dict[str, dict[str, str]] = {
     "429-seconds": dict.fromkeys(
-        ("list", "get", "authorize", "consume", "publish"), "ok after 1 retry"
+        ("list", "get", "authorize", "consume", "publish", "create"), "ok after 1 retry"
     ),
     "429-date": dict.fromkeys(
-        ("list", "get", "authorize", "consume", "publish"), "ok after 1 retry"
+        ("list", "get", "authorize", "consume", "publish", "create"), "ok after 1 retry"
     ),
     "5xx-burst": {
         "list": "ok after 2 retries",
@@ -219,6 +248,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "authorize": "ok after 2 retries",
         "consume": _UNKNOWN,
         "publish": _NOT_LIVE,
+        "create": "ok after 2 retries",
     },
     "latency": {
         "list": "APITimeoutError",
@@ -226,6 +256,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "authorize": "APITimeoutError",
         "consume": _TIMED_OUT_FIRST,
         "publish": _TIMED_OUT_FIRST,
+        "create": "APITimeoutError before the create; next up creates it",
     },
     "drop": {"consume": "adopted (reconciled)"},
     "drop-outage": {"consume": "ConsumeOutcomeUnknownError; next up adopts it"},
@@ -234,6 +265,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "get": "InvalidResponseError",
         "authorize": "InvalidResponseError",
         "publish": _NOT_LIVE,
+        "create": "adopted (reconciled)",
     },
     "page-token-echo": {"list": "PaginationError"},
     "item-cycle": {"list": "PaginationError"},
@@ -243,12 +275,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "authorize": "APITimeoutError",
         "consume": _UNKNOWN,
         "publish": _NOT_LIVE,
+        "create": "ok after 1 retry",
     },
     "trickle": {
         "list": "APITimeoutError",
         "get": "APITimeoutError",
         "authorize": "APITimeoutError",
         "publish": _NOT_LIVE,
+        "create": "adopted (reconciled)",
     },
     "restart": {
         "list": "ok after the restart",
@@ -256,7 +290,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "authorize": "ok after the restart",
         "consume": _UNKNOWN,
         "publish": _NOT_LIVE,
+        "create": "ok after the restart",
     },
+    "drop-create": {"create": "adopted (reconciled)"},
+    "drop-create-outage": {"create": "ConfigCreateOutcomeUnknownError; next up adopts it"},
+    "killed": {"consume": "killed; next up adopts it", "create": "killed; next up adopts it"},
 }
 
 NOT_APPLICABLE = "n/a"
@@ -447,6 +485,16 @@ class _Cell:
         started.configure(config, secret_keys=["fruxon:token"])
         return started
 
+    def next_host(self, previous: ProviderHost) -> ProviderHost:
+        """A new host on the same machine as `previous` (its journal folder), as the next `up`
+        after a killed `pulumi` starts."""
+        started = ProviderHost(clean_env(FRUXON_STATE_DIR=previous.env["FRUXON_STATE_DIR"]))
+        self.cleanup.callback(started.close)
+        started.start()
+        config = {**stack_config(self.fx), "fruxon:timeout": self.fault.timeout}
+        started.configure(config, secret_keys=["fruxon:token"])
+        return started
+
     def config_with_secret(self) -> str:
         config_id = self.fx.add_config(INTEGRATION)
         self.fx.patch_config(
@@ -477,12 +525,12 @@ class _Cell:
         return [] if self.first_requests is None else self.fx.requests[self.first_requests :]
 
     def success(self) -> str:
-        """ "ok", with the failed answers on the operation's route that the client retried past
-        (429s and 5xx), or the restart it rode out."""
+        """ "ok", with the failed answers on the operation's route that were retried past (429s,
+        5xx, and a create that got no answer), or the restart it rode out."""
         retried = sum(
             1
             for r in self.first_run()
-            if r.route == self.operation.route and r.fault in ("rate_limit", "fail")
+            if r.route == self.operation.route and r.fault in ("rate_limit", "fail", "hang")
         )
         if self.restart is not None and self.restart.done:
             return "ok after the restart"
@@ -664,6 +712,12 @@ def _bind(cell: _Cell) -> Observed:
     try:
         stack.up(news)
         outcome = _bound(cell, host.stderr, stack)
+        if cell.fault.killed:
+            outcome = "killed"
+            # The engine never received the answer, and the next `up` starts a new host.
+            cell.texts.append(host.produced_text(except_check_inputs=["credential_key"]))
+            host = cell.next_host(host)
+            stack = Stack(host, INTEGRATION_AUTH)
     except HostError as error:
         outcome = _host_error_class(error)
         if not any(r.route == CONSUME for r in cell.fx.requests):
@@ -719,10 +773,59 @@ def _bound_and_live(cell: _Cell, stack: Stack, config_id: str) -> str | None:
     return None
 
 
+CONFIG_NAME = "CRM matrix"
+
+
+def _create(cell: _Cell) -> Observed:
+    """An `IntegrationConfig` created through the host: list its name, POST, publish."""
+    host = cell.host()
+    cell.secrets["the secret parameter"] = SECRET_PARAMETER
+    stack = Stack(host, INTEGRATION_CONFIG)
+    news = program_inputs(
+        IntegrationConfigProvider(),
+        integration=INTEGRATION,
+        display_name=CONFIG_NAME,
+        parameters={"base_url": "https://crm.example"},
+        secret_parameters={"webhook_secret": SECRET_PARAMETER},
+    )
+    cell.arm()
+    try:
+        stack.up(news)
+        outcome = "adopted (reconciled)" if "appeared since; adopting it" in host.stderr else "ok"
+        outcome = cell.success() if outcome == "ok" else outcome
+        if cell.fault.killed:
+            outcome = "killed"
+            # The engine never received the answer, and the next `up` starts a new host.
+            cell.texts.append(host.produced_text(except_check_inputs=["secret_parameters"]))
+            host = cell.next_host(host)
+            stack = Stack(host, INTEGRATION_CONFIG)
+    except HostError as error:
+        outcome = _host_error_class(error)
+        if not any(r.route == "createConfig" for r in cell.fx.requests):
+            outcome += " before the create"
+    stderr_before = len(host.stderr)
+    cell.disarm()
+    step, converged = _up_until_same(stack, news)
+    if step == "create":
+        adopted = "did not finish; adopting it" in host.stderr[stderr_before:]
+        outcome += "; next up adopts it" if adopted else "; next up creates it"
+    named = [c for c in cell.fx.list_configs(INTEGRATION) if c["displayName"] == CONFIG_NAME]
+    if converged is None:
+        if len(named) != 1:
+            converged = f"{len(named)} configs of that name"
+        elif stack.state is None or stack.state.outputs.get("config_id") != named[0]["id"]:
+            converged = "the state holds another config"
+        elif stack.state.outputs.get("live") is not True:
+            converged = "not live"
+    cell.texts.append(host.produced_text(except_check_inputs=["secret_parameters"]))
+    return cell.observed(outcome, converged)
+
+
 _DRIVERS: dict[str, Callable[[_Cell], Observed]] = {
     "list": _list,
     "get": _get,
     "authorize": _authorize,
     "consume": _bind,
     "publish": _bind,
+    "create": _create,
 }
