@@ -8,8 +8,8 @@ references) and in its relative links:
   first part must be `pulumi_fruxon`, `fruxon` (the README's `import pulumi_fruxon as fruxon`),
   a module of the package (`_publishing`, `testing._store`) or a name defined in one, and every
   further part an attribute, a declared field or an instance attribute of what comes before;
-- a private name, `_name`, or a CamelCase name of two or more words, `WalkGuard`: defined in the
-  package, at module or class level;
+- a private name, `_name`, or a CamelCase name, `WalkGuard`: defined in the package, at module or
+  class level (a CamelCase name may also be Pulumi's or a builtin);
 - `python -m module`: the module exists;
 - a name placed in a module, "`fingerprint` (`_fingerprint.py`)" or "`a` and `b` in
   `pulumi_fruxon/_retry.py`": each name is defined in that module, not merely imported there;
@@ -19,8 +19,8 @@ references) and in its relative links:
   `<a id="…">` or a heading) when it points into a Markdown file.
 
 Everything else in backticks (commands, output names, wire fields, values) is left alone. A
-dotted or CamelCase name whose first part is not ours is reported too, unless `FOREIGN` lists it:
-keep that list short, and say whose each name is.
+dotted, private or CamelCase name that is neither ours nor Pulumi's is reported too, unless
+`FOREIGN` lists it: keep that list short, and say whose each name is.
 """
 
 from __future__ import annotations
@@ -178,23 +178,16 @@ def _member(owner: Any, name: str) -> tuple[bool, Any]:
 
 
 def _resolves(dotted: str) -> bool:
+    """Whether `dotted` names something, from a module of the package or a name defined in one
+    (`client` is both a module and a method's name: either meaning will do)."""
     head, *rest = dotted.split(".")
-    starts = [_modules()[head]] if head in _modules() else list(_definitions().get(head, []))
-    for start in starts:
-        owner: Any = start
-        for index, part in enumerate(rest):
-            found, owner = _member(owner, part)
-            if not found or (owner is None and index < len(rest) - 1):
-                break
-        else:
-            return True
-        # A module name that is also a function or class name: try the other meaning.
-    if head in _modules() and head in _definitions():
-        return any(_resolves_from(value, rest) for value in _definitions()[head])
-    return False
+    starts = [_modules()[head]] if head in _modules() else []
+    starts += _definitions().get(head, [])
+    return any(_resolves_from(start, rest) for start in starts)
 
 
 def _resolves_from(start: Any, rest: list[str]) -> bool:
+    """Whether each of `rest` is a member of what comes before it, from `start` on."""
     owner = start
     for index, part in enumerate(rest):
         found, owner = _member(owner, part)
