@@ -32,6 +32,8 @@ DEFAULT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 ROOT = Path(__file__).resolve().parent
 TESTS = ROOT / "tests"
+# Every session ends with its slowest tests, so that where the time goes is one run away.
+DURATIONS = "--durations=15"
 # The folder holding the built sdist and wheel; tests/packaging reads it from this variable.
 DIST_VARIABLE = "PULUMI_FRUXON_DIST"
 
@@ -76,6 +78,7 @@ def tests(session: nox.Session) -> None:
     session.run(
         "pytest",
         "-q",
+        DURATIONS,
         str(TESTS),
         f"--ignore={TESTS / 'e2e'}",
         f"--ignore={TESTS / 'reliability'}",
@@ -103,6 +106,7 @@ def wheel(session: nox.Session) -> None:
     session.run(
         "pytest",
         "-q",
+        DURATIONS,
         "--import-mode=importlib",
         "-p",
         "no:cacheprovider",
@@ -119,4 +123,4 @@ def e2e(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     # Finds the CLI, or waits for the build that .ci/run started, or builds it (minutes, once).
     session.run(str(ROOT / "scripts" / "install-pulumi"), external=True)
-    session.run("pytest", "-q", str(TESTS / "e2e"), *session.posargs)
+    session.run("pytest", "-q", DURATIONS, str(TESTS / "e2e"), *session.posargs)

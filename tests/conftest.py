@@ -1,4 +1,5 @@
-"""Fixtures shared by every test layer: a fresh emulator, and a factory of provider hosts."""
+"""Fixtures shared by every test layer: a fresh emulator, a factory of provider hosts, and the
+reset of Pulumi's runtime after a program ran under mocks."""
 
 from __future__ import annotations
 
@@ -37,3 +38,15 @@ def host() -> Iterator[Callable[..., ProviderHost]]:
     yield start
     for provider_host in started:
         provider_host.close()
+
+
+@pytest.fixture
+def reset_pulumi_runtime() -> Iterator[None]:
+    """After the test, undo `use_mocks` and any stack config it set (`tests/support/mocks.py`),
+    so that later tests see a runtime with no engine. A module whose tests run programs under
+    mocks asks for it with `pytestmark = pytest.mark.usefixtures("reset_pulumi_runtime")`."""
+    yield
+    # Imported here: most layers never load Pulumi's runtime.
+    from tests.support.mocks import reset_runtime
+
+    reset_runtime()

@@ -4,7 +4,6 @@ emulator (docs/architecture.md#tests, layer 6)."""
 from __future__ import annotations
 
 import runpy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,12 @@ import pytest
 from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH, INTEGRATION_CONFIG
-from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks
+from tests.support.mocks import HostMocks, RecordingMonitor, use_mocks
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.fixture(autouse=True)
-def _reset_runtime() -> Iterator[None]:
-    yield
-    reset_runtime()
+pytestmark = pytest.mark.usefixtures("reset_pulumi_runtime")
 
 
 def run_example(

@@ -29,12 +29,15 @@ SDIST_MUST_HOLD = {
     "README.md",
     "LICENSE",
     "CHANGELOG.md",
+    "docs/state-format.md",
     "pyproject.toml",
     "noxfile.py",
     "tests/conftest.py",
     "examples/oauth-connection/__main__.py",
     "scripts/install-pulumi",
 }
+# The from-source build of the Pulumi CLI, which only this repository's CI needs (MANIFEST.in).
+NOT_IN_SDIST = re.compile(r"^scripts/(pulumi-build/|pulumi-resource-pulumi-python$)")
 # Bytecode, and Pulumi stack files (a backend's config and encrypted secrets): never shipped.
 NOT_SHIPPED = re.compile(r"(^|/)(__pycache__/|[^/]*\.py[cod]$|Pulumi\.[^/]+\.yaml$)")
 
@@ -92,6 +95,7 @@ def missing_from_wheel(wheel: Path) -> list[str]:
 
 
 def missing_from_sdist(sdist: Path) -> list[str]:
-    """The package, the tests, the examples, the scripts they use and the named files."""
-    wanted = source_files(PACKAGE, "tests", "examples", "scripts") | SDIST_MUST_HOLD
+    """The package, the docs, the tests, the examples, the scripts they use, the named files."""
+    scripts = {name for name in source_files("scripts") if not NOT_IN_SDIST.search(name)}
+    wanted = source_files(PACKAGE, "docs", "tests", "examples") | scripts | SDIST_MUST_HOLD
     return sorted(wanted - sdist_names(sdist))

@@ -15,6 +15,7 @@ import pytest
 
 from tests.packaging.artifacts import (
     DIST_VARIABLE,
+    NOT_IN_SDIST,
     NOT_SHIPPED,
     PACKAGE,
     PLUGIN_JSON,
@@ -107,6 +108,12 @@ def test_the_wheel_says_there_is_no_resource_plugin(dist: Dist) -> None:
 
 def test_the_sdist_holds_the_package_tests_examples_and_documents(dist: Dist) -> None:
     assert missing_from_sdist(dist.sdist) == []
+
+
+def test_the_sdist_leaves_out_the_pulumi_cli_build(dist: Dist) -> None:
+    names = sdist_names(dist.sdist)
+    assert [name for name in names if NOT_IN_SDIST.search(name)] == []
+    assert "scripts/install-pulumi" in names  # it still finds a CLI on PATH
 
 
 def test_neither_ships_bytecode_or_stack_files(dist: Dist) -> None:

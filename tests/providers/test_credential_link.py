@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -16,7 +15,7 @@ from pulumi_fruxon.credential_link import CredentialLinkProvider
 from pulumi_fruxon.errors import FruxonError
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import CREDENTIAL_LINK
-from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks
+from tests.support.mocks import HostMocks, RecordingMonitor, use_mocks
 
 CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
 
@@ -28,10 +27,7 @@ def configured(fx: FruxonEmulator) -> CredentialLinkProvider:
     return provider
 
 
-@pytest.fixture(autouse=True)
-def _reset_runtime() -> Iterator[None]:
-    yield
-    reset_runtime()
+pytestmark = pytest.mark.usefixtures("reset_pulumi_runtime")
 
 
 def test_check_normalizes_and_defaults() -> None:

@@ -18,16 +18,18 @@ from pulumi_fruxon.integration_config import IntegrationConfig
 from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH, INTEGRATION_CONFIG
-from tests.support.mocks import HostMocks, RecordingMonitor, reset_runtime, use_mocks
+from tests.support.mocks import (
+    HostMocks,
+    RecordingMonitor,
+    retrieve_failures,
+    use_mocks,
+)
 
 CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"
 MOCK_TOKEN = "fx_pat_mocks_never_pickled"
 
 
-@pytest.fixture(autouse=True)
-def _reset_runtime() -> Iterator[None]:
-    yield
-    reset_runtime()
+pytestmark = pytest.mark.usefixtures("reset_pulumi_runtime")
 
 
 @pytest.fixture
@@ -200,6 +202,9 @@ def test_two_bindings_of_one_config_in_one_program_are_refused(monitor: Recordin
         program()
     assert "'second' and IntegrationAuth 'first' both bind config" in str(refused.value)
     assert "k2" not in str(refused.value)
+    # Pulumi failed every output of 'second' with the refusal; read them, or asyncio prints a
+    # traceback for each when they are collected.
+    retrieve_failures(refused.value)
 
 
 @pulumi.runtime.test
@@ -211,4 +216,10 @@ def test_one_binding_per_config_is_fine(monitor: RecordingMonitor) -> Any:
     second = IntegrationAuth(
         "second", integration="salesforce", integration_config_id=other, credential_key="k2"
     )
-    return pulumi.Output.all(first.integration_config_id, second.integration_config_id)
+
+    def check(config_ids: list[str]) -> None:
+        # Both registered, each with its own config: two configs are two bindings, no refusal.
+        assert config_ids == [CONFIG_ID, other]
+        assert [r.name for r in monitor.program_resources] == ["first", "second"]
+
+    return pulumi.Output.all(first.integration_config_id, second.integration_config_id).apply(check)

@@ -11,7 +11,9 @@ engine, it then marks outputs secret: same-key outputs of secret inputs, and
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import gc
 from typing import Any
 
 import dill
@@ -91,11 +93,32 @@ def reset_runtime() -> None:
     )
 
 
+def retrieve_failures(error: BaseException) -> int:
+    """Retrieve every asyncio future that failed with `error`; return how many there were.
+
+    When a registration fails under mocks (a refusal raised inside an `Output.apply`), Pulumi
+    fails three futures for each output of the resource (its value, whether it is known, whether
+    it is secret), and the output reads only the first. asyncio logs every future nobody read as
+    "Future exception was never retrieved", with a full traceback, when the garbage collector
+    frees it: after the test passed, or in the middle of a later one. A test that expects the
+    failure reads them here, and only them: a future that failed otherwise is left alone.
+    """
+    found = 0
+    for candidate in gc.get_objects():
+        if (
+            isinstance(candidate, asyncio.Future)
+            and getattr(candidate, "_exception", None) is error
+        ):
+            candidate.exception()  # what marks a future's exception as retrieved
+            found += 1
+    return found
+
+
 def use_mocks(
     mocks: HostMocks, *, preview: bool = False, project: str = "proj"
 ) -> RecordingMonitor:
     """Install `mocks` for the `@pulumi.runtime.test` functions that follow. Pair it with
-    `reset_runtime()` after the test."""
+    `reset_runtime()` after the test (the `reset_pulumi_runtime` fixture of tests/conftest.py)."""
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=project, stack="dev", preview=preview, monitor=monitor)
     return monitor
