@@ -35,9 +35,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi.errors import RunError
 
-class FruxonError(Exception):
-    """Base class of every error raised by pulumi_fruxon."""
+
+class FruxonError(RunError):
+    """Base class of every error raised by pulumi_fruxon.
+
+    It is a `pulumi.RunError`, so an error raised in a program (a data source, a refused
+    registration) prints as its message, not as a traceback of the SDK's frames.
+    """
 
 
 class ConfigurationError(FruxonError):
@@ -135,7 +141,63 @@ class APIStatusError(APIError):
             parts.append(self.detail)
         for field, messages in self.errors.items():
             parts.append(f"{field}: {'; '.join(messages)}")
-        return ": ".join(parts[:2]) + "".join(f"\n  {p}" for p in parts[2:])
+        message = ": ".join(parts[:2]) + "".join(f"\n  {p}" for p in parts[2:])
+        step = self.next_step()
+        return f"{message}\n{step}" if step else message
+
+    def next_step(self) -> str | None:
+        """What a user can do about this answer, from its status, code and fields."""
+        fields = " ".join(self.errors).lower()
+        integration = _integration_of(self.path)
+        listed = (
+            f"`fruxon.get_integration('{integration}')`" if integration else "`get_integration`"
+        )
+        if self.status == 401:
+            return (
+                "Check the token: set the secret stack config `fruxon:token` (or FRUXON_TOKEN) to "
+                "a valid Fruxon token (`fx_pat_...` or `fx_sat_...`)."
+            )
+        if self.status == 403 and self.code != "insufficient_scope":
+            return (
+                "The token may not do this in this workspace. Check `fruxon:workspace` (or "
+                "FRUXON_WORKSPACE, or the resource's `workspace`), and that the token belongs to "
+                "that workspace and has the role this needs."
+            )
+        if self.status == 404 and self.code == "integration_not_found":
+            return (
+                "Check `integration`: `fruxon.get_integrations()` lists the integrations of the "
+                "workspace, and their ids."
+            )
+        if self.status == 404 and self.code == "config_not_found":
+            return (
+                "Check the config id and `workspace`: "
+                f"`fruxon.get_integration_configs('{integration or '<integration>'}')` lists the "
+                "configs."
+            )
+        if self.status in (400, 422) and (
+            self.code in ("unknown_auth_method", "not_oauth2") or "auth" in fields
+        ):
+            return (
+                f"Check `auth_method`: {listed} lists the integration's auth methods "
+                "(`.auth_methods`)."
+            )
+        if self.status in (400, 422) and (self.code == "invalid_scopes" or "scope" in fields):
+            return (
+                f"Check `scopes`: {listed} lists each auth method's available scopes "
+                "(`.auth_methods`)."
+            )
+        return None
+
+
+def _integration_of(path: str) -> str | None:
+    """The integration id in an API path (`…/integrations/<id>/…`), if any."""
+    parts = path.split("?", 1)[0].split("/")
+    if "integrations" not in parts:
+        return None
+    following = parts[parts.index("integrations") + 1 :]
+    if not following or not following[0]:
+        return None
+    return following[0].split(":", 1)[0]
 
 
 class BadRequestError(APIStatusError):
