@@ -157,8 +157,9 @@ def recover(
         _journal.CONSUMES.forget(key_fingerprint)
         raise CredentialKeyRejectedError(
             f"Fruxon says the credential key for {where} is already spent, and the config "
-            f"has no auth bound now: the key was spent before (here or elsewhere), and that "
-            f"binding is not on this config any more.\n{NEW_KEY_STEPS}"
+            "has no auth bound: the key was spent before, on another config or by a binding "
+            "that is gone (for example, this IntegrationAuth's config or integration changed "
+            f"since its key bound the old one).\n{NEW_KEY_STEPS}"
         )
     sent = _journal.CONSUMES.recall(key_fingerprint)
     if sent is not None and sent.concerns(client.workspace, integration, config_id):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from pulumi_fruxon._provider import number
-from pulumi_fruxon.errors import FruxonError, NotFoundError
+from pulumi_fruxon.errors import FruxonError, IntegrationConfigNotFoundError, NotFoundError
 
 if TYPE_CHECKING:  # annotations only: the providers import this module before any client exists
     from pulumi_fruxon.client import FruxonClient
@@ -38,38 +38,67 @@ def publish_if_wanted(
     current: Mapping[str, Any],
     *,
     what: str,
+    gone_is_error: bool = False,
 ) -> dict[str, Any]:
     """Publish the draft unless `settings` say `publish: false`.
 
     Returns the publish outputs to store: the new revision's, or after a failed publish (which
-    warns) the `current` ones with `live: false`; nothing when publishing is off.
+    warns) the `current` ones with `live: false`; nothing when publishing is off. With
+    `gone_is_error` (an update, which wrote nothing that could be orphaned), a config that no
+    longer exists raises instead: publishing again would fail on every `up`.
     """
     if settings.get("publish") is False:
         return {}
-    published = publish(client, integration, config_id, settings.get("publish_note"), what=what)
+    published = publish(
+        client,
+        integration,
+        config_id,
+        settings.get("publish_note"),
+        what=what,
+        gone_is_error=gone_is_error,
+    )
     return published if published is not None else not_published(current)
 
 
 def publish(
-    client: FruxonClient, integration: str, config_id: str, note: Any, *, what: str
+    client: FruxonClient,
+    integration: str,
+    config_id: str,
+    note: Any,
+    *,
+    what: str,
+    gone_is_error: bool = False,
 ) -> dict[str, Any] | None:
     """Publish the draft; the publish outputs, or None (after a warning) when it failed."""
     try:
         revision = client.publish_integration_config(
             integration, config_id, note=note if isinstance(note, str) and note else None
         )
+    except NotFoundError as exc:
+        if not gone_is_error:
+            _failed(what, integration, config_id, exc)
+            return None
+        raise IntegrationConfigNotFoundError(
+            f"{what}: config {config_id} of '{integration}' no longer exists in workspace "
+            f"'{client.workspace}' ({exc}), so there is nothing to publish. Run `pulumi "
+            "refresh` to drop it from the stack (and what depends on it), then `pulumi up`."
+        ) from None
     except FruxonError as exc:
-        pulumi.log.warn(
-            f"{what}: the change is in the draft of config {config_id} of '{integration}', but "
-            f"publishing it failed ({exc}). Tool calls do not see it yet, so `live` is false; "
-            "the next `pulumi up` publishes again."
-        )
+        _failed(what, integration, config_id, exc)
         return None
     return {
         "published_revision_id": revision.id,
         "published_version": revision.version,
         "live": True,
     }
+
+
+def _failed(what: str, integration: str, config_id: str, exc: FruxonError) -> None:
+    pulumi.log.warn(
+        f"{what}: the change is in the draft of config {config_id} of '{integration}', but "
+        f"publishing it failed ({exc}). Tool calls do not see it yet, so `live` is false; "
+        "the next `pulumi up` publishes again."
+    )
 
 
 def not_published(olds: Mapping[str, Any]) -> dict[str, Any]:

@@ -116,6 +116,15 @@ class IntegrationAuthProvider(FruxonProvider):
         ):
             replaces.append("credential_key")
         if replaces:
+            if "credential_key" not in replaces and olds.get("credential_fingerprint"):
+                # The replacement consumes the same key again, which Fruxon refuses: say so now.
+                pulumi.log.warn(
+                    f"IntegrationAuth for config {olds.get('integration_config_id')} of "
+                    f"'{olds.get('integration')}' will be replaced ({', '.join(replaces)} "
+                    "changed), but its `credential_key` was already consumed, and keys are "
+                    "single-use: the replacement will fail. Give it a new key from a fresh "
+                    "consent (an AuthorizationUrl for the new config) in the same `pulumi up`."
+                )
             return DiffResult(changes=True, replaces=replaces)
         # Publishing settings update in place, and so does a binding that is not live: the
         # update publishes again and never consumes.
@@ -210,7 +219,8 @@ class IntegrationAuthProvider(FruxonProvider):
         outs = {k: v for k, v in olds.items() if k in OUTPUTS}
         outs.update(_publishing(news))
         if outs["publish"]:
-            outs.update(_publish(self.client(olds.get("workspace")), outs, "IntegrationAuth on"))
+            client = self.client(olds.get("workspace"))
+            outs.update(_publish(client, outs, "IntegrationAuth on", gone_is_error=True))
         return UpdateResult(outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -308,10 +318,20 @@ def _note_bound(integration: str, config_id: str, key_fingerprint: str) -> None:
     _BOUND_HERE.setdefault(_binding_key(integration, config_id), set()).add(key_fingerprint)
 
 
-def _publish(client: FruxonClient, outs: Mapping[str, Any], doing: str) -> dict[str, Any]:
+def _publish(
+    client: FruxonClient, outs: Mapping[str, Any], doing: str, *, gone_is_error: bool = False
+) -> dict[str, Any]:
     config_id = str(outs["integration_config_id"])
     what = f"{doing} config {config_id}"
-    return publish_if_wanted(client, str(outs["integration"]), config_id, outs, outs, what=what)
+    return publish_if_wanted(
+        client,
+        str(outs["integration"]),
+        config_id,
+        outs,
+        outs,
+        what=what,
+        gone_is_error=gone_is_error,
+    )
 
 
 def _publishing(props: Mapping[str, Any]) -> dict[str, Any]:

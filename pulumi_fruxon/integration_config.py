@@ -204,7 +204,11 @@ class IntegrationConfigProvider(FruxonProvider):
         outs.update(not_published(olds) if change else {k: olds.get(k) for k in PUBLISH_OUTPUTS})
         if change or _republish(olds, news):
             what = f"Updated IntegrationConfig {config_id}"
-            outs.update(publish_if_wanted(client, integration, config_id, news, outs, what=what))
+            outs.update(
+                publish_if_wanted(
+                    client, integration, config_id, news, outs, what=what, gone_is_error=True
+                )
+            )
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

@@ -752,3 +752,40 @@ def test_same_named_configs_that_appeared_are_named_not_guessed(
     assert "2 configs of that name appeared since" in ambiguous.value.details
     assert other in ambiguous.value.details
     assert emulator.count("createConfig") == 1
+
+
+def test_moving_a_binding_to_another_config_warns_at_preview_that_the_key_is_spent(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack, _, key = bound(provider_host, emulator)
+    other = emulator.add_config("internal_crm")
+    emulator.clear_requests()
+
+    assert stack.preview(auth_inputs(other, key)) == "replace"
+    assert emulator.requests == []
+    assert "was already consumed, and keys are single-use" in provider_host.stderr
+
+    with pytest.raises(HostError) as refused:
+        stack.up(auth_inputs(other, key))
+    assert "config or integration changed" in refused.value.details
+    assert "used elsewhere" not in refused.value.details
+    assert key not in refused.value.details
+
+
+def test_a_failed_publish_then_a_deleted_config_fails_and_says_to_refresh(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    """It used to warn "the next pulumi up publishes again" on every up, and exit 0."""
+    config_id = emulator.add_config("internal_crm")
+    news = auth_inputs(config_id, emulator.mint_credential_key("internal_crm"))
+    emulator.fail_next(1, status=500, route="publishConfig")
+    stack = Stack(provider_host, INTEGRATION_AUTH)
+    stack.up(news)
+    assert stack.state is not None and stack.state.outputs["live"] is False
+    emulator.delete_config(config_id)
+
+    with pytest.raises(HostError) as gone:
+        stack.up(news)
+    assert "no longer exists" in gone.value.details
+    assert "Run `pulumi refresh`" in gone.value.details
+    assert stack.refresh() == "deleted"
