@@ -14,6 +14,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
@@ -23,7 +24,7 @@ from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationErro
 
 from pulumi_fruxon import _constants
 from pulumi_fruxon._pagination import WalkGuard
-from pulumi_fruxon._redaction import Redactor
+from pulumi_fruxon._redaction import WITHHELD_REASON, Redactor
 from pulumi_fruxon._retry import (
     backoff_delay,
     parse_retry_after,
@@ -594,9 +595,10 @@ class FruxonClient:
             except httpx.TransportError as exc:
                 unsendable = isinstance(exc, _UNSENDABLE)
                 sent = not unsendable and not isinstance(exc, httpx.ConnectError)
+                said = WITHHELD_REASON if redactor.withholds else redactor.text(str(exc))
                 error = APIConnectionError(
                     f"Could not complete {method} {path} at {self._base_url}: "
-                    f"{type(exc).__name__}: {redactor.text(str(exc))}",
+                    f"{type(exc).__name__}: {said}",
                     request_sent=sent,
                     method=method,
                     path=path,
@@ -714,6 +716,8 @@ class FruxonClient:
         self, response: httpx.Response, method: str, path: str, redactor: Redactor
     ) -> APIStatusError:
         status = response.status_code
+        if redactor.withholds:
+            return self._withheld_error(response, method, path)
         try:
             raw = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -753,6 +757,36 @@ class FruxonClient:
                 granted=[str(g) for g in granted] if isinstance(granted, list) else [],
                 **common,
             )
+        if status == 429:
+            return RateLimitError(
+                retry_after=parse_retry_after(response.headers.get("Retry-After")), **common
+            )
+        return error_class_for(status)(**common)
+
+    @staticmethod
+    def _withheld_error(response: httpx.Response, method: str, path: str) -> APIStatusError:
+        """The error of an answer whose texts may hold a secret too short to redact: its status,
+        the standard phrase of that status, and its `code` only when it is one this package
+        acts on (a fixed word); nothing else the server said, not even the reason phrase."""
+        status = response.status_code
+        try:
+            code = json.loads(response.content).get("code")
+        except (ValueError, AttributeError):  # not JSON, or not an object
+            code = None
+        try:
+            title = HTTPStatus(status).phrase
+        except ValueError:
+            title = "Error"
+        common: dict[str, Any] = {
+            "status": status,
+            "title": title,
+            "detail": WITHHELD_REASON,
+            "code": code
+            if isinstance(code, str) and code in _constants.KNOWN_PROBLEM_CODES
+            else None,
+            "method": method,
+            "path": path,
+        }
         if status == 429:
             return RateLimitError(
                 retry_after=parse_retry_after(response.headers.get("Retry-After")), **common
