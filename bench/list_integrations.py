@@ -13,14 +13,19 @@ whichever client happens to run. The request counts come from one extra pass aga
 in-process emulator, whose request log can be read.
 
 Prints each one's request count and median wall time per latency, and the ratios. Timing lives
-here, never in a pass/fail test.
-Run: `.venv/bin/python bench/list_integrations.py [--rounds N] [--latency-ms 0 20]`.
+here, never in a pass/fail test. `--profile` prints instead where the time of a loopback listing
+goes, ours beside the bare loop: the garbage collector's passes and what they took, and
+cProfile's busiest functions.
+Run: `.venv/bin/python bench/list_integrations.py [--rounds N] [--latency-ms 0 20] [--profile]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import gc
 import json
+import pstats
 import statistics
 import subprocess
 import sys
@@ -125,11 +130,67 @@ def timed_rounds(latency: float, rounds: int) -> dict[str, float]:
     return {name: statistics.median(samples) for name, samples in times.items()}
 
 
+class Collections:
+    """Counts the garbage collector's passes per generation, and the time they take."""
+
+    def __init__(self) -> None:
+        self.passes = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.passes[info["generation"]] += 1
+            self.seconds[info["generation"]] += time.perf_counter() - self._start
+
+
+def profile(rounds: int) -> None:
+    """Where a loopback listing's time goes: collections, then cProfile, ours and the bare loop."""
+    with emulator_process(COUNT, 0.0) as endpoint:
+        contenders = {"ours": ours, "bare httpx": bare_httpx}
+        for run in contenders.values():
+            run(endpoint)
+        print(f"garbage collections per listing, mean of {rounds} listings")
+        for name, run in contenders.items():
+            collections = Collections()
+            gc.callbacks.append(collections)
+            try:
+                start = time.perf_counter()
+                for _ in range(rounds):
+                    run(endpoint)
+                wall = (time.perf_counter() - start) / rounds
+            finally:
+                gc.callbacks.remove(collections)
+            cells = "  ".join(
+                f"gen {g}: {n / rounds:5.1f} passes {s / rounds * 1000:6.1f} ms"
+                for g, (n, s) in enumerate(
+                    zip(collections.passes, collections.seconds, strict=True)
+                )
+            )
+            print(f"  {name:<11}{wall * 1000:7.1f} ms   {cells}")
+        for name, run in contenders.items():
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(rounds):
+                run(endpoint)
+            profiler.disable()
+            print(f"\ncProfile, {name}, {rounds} listings, by own time")
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(8)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 20.0])
+    parser.add_argument(
+        "--profile", action="store_true", help="where a loopback listing's time goes"
+    )
     args = parser.parse_args()
+    if args.profile:
+        profile(args.rounds)
+        return
     medians = {ms: timed_rounds(ms / 1000, args.rounds) for ms in args.latency_ms}
     requests = count_requests()  # after the timing: the in-process emulator's heap stays out of it
     print(f"listing {COUNT:,} integrations from the emulator, median of {args.rounds} rounds")

@@ -11,7 +11,11 @@ Each round creates a fresh stack of each (`pulumi up`), then alternates no-op `p
 between them, then runs a no-op `pulumi up` of each, so that machine noise hits both alike.
 Prints the median wall seconds per operation, the ratio, and the ratio of CPU seconds (the CLI
 and its child processes), which a shared machine disturbs less. Never pass/fail.
-Run: `.venv/bin/python bench/stack.py [-n N] [--rounds R] [--previews P] [--latency-ms MS]`.
+`--skip-checkpoints` runs the CLI with `PULUMI_SKIP_CHECKPOINTS=true`: the file backend then
+writes the state once at the end of an update instead of after every step (see the README's
+Performance section for what that risks).
+Run: `.venv/bin/python bench/stack.py [-n N] [--rounds R] [--previews P] [--latency-ms MS]
+[--skip-checkpoints]`.
 """
 
 from __future__ import annotations
@@ -99,7 +103,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--previews", type=int, default=5, help="no-op previews per round")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="emulator latency")
+    parser.add_argument(
+        "--skip-checkpoints",
+        action="store_true",
+        help="run the CLI with PULUMI_SKIP_CHECKPOINTS=true (state written once per update)",
+    )
     args = parser.parse_args()
+    if args.skip_checkpoints:
+        # The Automation API starts the CLI with this process's environment.
+        os.environ["PULUMI_SKIP_CHECKPOINTS"] = "true"
     bin_dir = pulumi_bin()
     # The program and the provider host import the floor from bench/.
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -125,6 +137,7 @@ def main() -> None:
     print(
         f"a stack of {args.resources} resources through the CLI, median of {args.rounds} rounds"
         f" ({args.previews} previews each), emulator latency {args.latency_ms:g} ms"
+        + (", PULUMI_SKIP_CHECKPOINTS=true" if args.skip_checkpoints else "")
     )
     print(f"  {'':<15}{'IntegrationConfig':>18}{'floor':>9}{'ratio':>8}{'CPU ratio':>11}")
     for op in OPS:

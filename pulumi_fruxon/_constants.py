@@ -36,6 +36,19 @@ MAX_PAGES = 1000
 # The most one response body may hold, decoded: over 160 KiB for each item of a full page.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
+# Problem-details codes this package acts on. They are fixed words, not the server's prose, so
+# an error keeps its code even when a secret too short to redact has its texts withheld
+# (`_redaction`): a dead credential key is recognised as one whatever its length.
+KNOWN_PROBLEM_CODES = frozenset(
+    {
+        "credential_key_spent",
+        "credential_key_expired",
+        "credential_key_unknown",
+        "credential_key_integration_mismatch",
+        "not_linkable",
+    }
+)
+
 # Fruxon's documented maximum length of an integration id as a path parameter.
 MAX_ID_LENGTH = 150
 

@@ -8,21 +8,23 @@ lives only in the `Authorization` header of the pool, and is redacted from every
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from http import HTTPStatus
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
 
 from pulumi_fruxon import _constants
 from pulumi_fruxon._pagination import WalkGuard
-from pulumi_fruxon._redaction import Redactor
+from pulumi_fruxon._redaction import WITHHELD_REASON, Redactor
 from pulumi_fruxon._retry import (
     backoff_delay,
     parse_retry_after,
@@ -69,13 +71,44 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _enveloped(data: Any, alias: str) -> Any:
-    """A list answer as a page: a bare array, or `{alias: [...]}` without `items`."""
-    if isinstance(data, list):
-        return {"items": data}
-    if isinstance(data, dict) and alias in data and "items" not in data:
-        return {**data, "items": data[alias]}
-    return data
+class _Shapes(Generic[ItemT]):
+    """The shapes a list answer may take, each validated straight from the body's bytes: an
+    object (`page`, which names where its items may be) or a bare array of items."""
+
+    def __init__(self, page: type[Page[ItemT]], item: type[ItemT]) -> None:
+        self.page = page
+        self.array: TypeAdapter[list[ItemT]] = TypeAdapter(list[item])  # type: ignore[valid-type]
+
+    def validate_json(self, content: bytes) -> Page[ItemT]:
+        # JSON's first character other than whitespace gives the type of the whole document.
+        if content.lstrip(b" \t\r\n")[:1] == b"[":
+            return self.page(items=self.array.validate_json(content))
+        return self.page.model_validate_json(content)
+
+
+# Built on first use: their schemas would add about 10 ms to importing the client.
+@functools.cache
+def _config_shapes() -> _Shapes[IntegrationConfig]:
+    class ConfigPage(Page[IntegrationConfig]):
+        """A config list as an object: its items under `items`, else under `configs`."""
+
+        items: list[IntegrationConfig] = Field(
+            default=[], validation_alias=AliasChoices("items", "configs")
+        )
+
+    return _Shapes(ConfigPage, IntegrationConfig)
+
+
+@functools.cache
+def _revision_shapes() -> _Shapes[Revision]:
+    class RevisionPage(Page[Revision]):
+        """A revision list as an object: its items under `items`, else under `revisions`."""
+
+        items: list[Revision] = Field(
+            default=[], validation_alias=AliasChoices("items", "revisions")
+        )
+
+    return _Shapes(RevisionPage, Revision)
 
 
 def _auth_body(auth_method: str) -> dict[str, Any]:
@@ -270,7 +303,8 @@ class FruxonClient:
         """
         path = f"{self._integration_path(integration)}/configs"
         # The list is documented without paging: send no page size, follow a token if one comes.
-        return self._walk(path, [], IntegrationConfig, None, best_effort, self._config_page)
+        # The official SDK accepts a bare array, {items} or {configs}; so does this client.
+        return self._walk(path, [], IntegrationConfig, None, best_effort, _config_shapes())
 
     def get_integration_config(self, integration: str, config_id: str) -> IntegrationConfig:
         response = self._request("GET", self._config_path(integration, config_id))
@@ -364,7 +398,8 @@ class FruxonClient:
         `best_effort` is as for `list_integrations`.
         """
         path = f"{self._config_path(integration, config_id)}/revisions"
-        return self._walk(path, [], Revision, None, best_effort, self._revision_page)
+        # Undocumented envelope: accept the same shapes as for configs.
+        return self._walk(path, [], Revision, None, best_effort, _revision_shapes())
 
     def get_config_revision(self, integration: str, config_id: str, revision_id: str) -> Revision:
         """One revision of a config."""
@@ -491,16 +526,26 @@ class FruxonClient:
         model: type[ItemT],
         page_size: int | None,
         best_effort: bool,
-        parse: Callable[[httpx.Response, type[Page[ItemT]]], Page[ItemT]] | None = None,
+        shapes: _Shapes[ItemT] | None = None,
     ) -> Iterator[ItemT]:
         """Every item of a `ListPage` endpoint, each once; the first page is fetched now.
 
-        `WalkGuard` (see `_pagination`) decides whether the pages add up. When they do not, the
-        iterator raises `PaginationError` after the items it could vouch for, or, with
-        `best_effort`, logs a warning and ends there.
+        Each page is validated straight from the body's bytes, in one call: as a `Page`, or in
+        one of `shapes` for the lists that come in more than one. `WalkGuard` (see
+        `_pagination`) decides whether the pages add up. When they do not, the iterator raises
+        `PaginationError` after the items it could vouch for, or, with `best_effort`, logs a
+        warning and ends there.
         """
         page_model: type[Page[ItemT]] = Page[model]  # type: ignore[valid-type]
-        read = parse or self._parse
+
+        def read(response: httpx.Response) -> Page[ItemT]:
+            if shapes is None:
+                return self._parse(response, page_model)
+            try:
+                return shapes.validate_json(response.content)
+            except ValidationError as exc:
+                # As these two lists always have, a body that does not parse is "not JSON".
+                raise self._invalid(response, exc, malformed="a body that is not JSON") from None
 
         def fetch(token: str | None) -> Page[ItemT]:
             query = list(params)
@@ -508,22 +553,10 @@ class FruxonClient:
                 query.append(("pageSize", str(max(1, min(page_size, _constants.MAX_PAGE_SIZE)))))
             if token:
                 query.append(("pageToken", token))
-            return read(self._request("GET", path, params=query), page_model)
+            return read(self._request("GET", path, params=query))
 
         first = fetch(None)  # now: a failure surfaces where the list was asked for
         return _pages(WalkGuard(path), first, fetch, best_effort)
-
-    def _config_page(
-        self, response: httpx.Response, model: type[Page[IntegrationConfig]]
-    ) -> Page[IntegrationConfig]:
-        # The official SDK accepts a bare array, {items} or {configs}; so does this client.
-        return self._validate(_enveloped(self._json(response), "configs"), model, response)
-
-    def _revision_page(
-        self, response: httpx.Response, model: type[Page[Revision]]
-    ) -> Page[Revision]:
-        # Undocumented envelope: accept the same shapes as for configs.
-        return self._validate(_enveloped(self._json(response), "revisions"), model, response)
 
     def _request(
         self,
@@ -562,9 +595,10 @@ class FruxonClient:
             except httpx.TransportError as exc:
                 unsendable = isinstance(exc, _UNSENDABLE)
                 sent = not unsendable and not isinstance(exc, httpx.ConnectError)
+                said = WITHHELD_REASON if redactor.withholds else redactor.text(str(exc))
                 error = APIConnectionError(
                     f"Could not complete {method} {path} at {self._base_url}: "
-                    f"{type(exc).__name__}: {redactor.text(str(exc))}",
+                    f"{type(exc).__name__}: {said}",
                     request_sent=sent,
                     method=method,
                     path=path,
@@ -682,6 +716,8 @@ class FruxonClient:
         self, response: httpx.Response, method: str, path: str, redactor: Redactor
     ) -> APIStatusError:
         status = response.status_code
+        if redactor.withholds:
+            return self._withheld_error(response, method, path)
         try:
             raw = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -727,15 +763,35 @@ class FruxonClient:
             )
         return error_class_for(status)(**common)
 
-    def _json(self, response: httpx.Response) -> Any:
+    @staticmethod
+    def _withheld_error(response: httpx.Response, method: str, path: str) -> APIStatusError:
+        """The error of an answer whose texts may hold a secret too short to redact: its status,
+        the standard phrase of that status, and its `code` only when it is one this package
+        acts on (a fixed word); nothing else the server said, not even the reason phrase."""
+        status = response.status_code
         try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InvalidResponseError(
-                f"Fruxon sent a body that is not JSON for {_what(response)}",
-                method=response.request.method,
-                path=response.request.url.path,
-            ) from None
+            code = json.loads(response.content).get("code")
+        except (ValueError, AttributeError):  # not JSON, or not an object
+            code = None
+        try:
+            title = HTTPStatus(status).phrase
+        except ValueError:
+            title = "Error"
+        common: dict[str, Any] = {
+            "status": status,
+            "title": title,
+            "detail": WITHHELD_REASON,
+            "code": code
+            if isinstance(code, str) and code in _constants.KNOWN_PROBLEM_CODES
+            else None,
+            "method": method,
+            "path": path,
+        }
+        if status == 429:
+            return RateLimitError(
+                retry_after=parse_retry_after(response.headers.get("Retry-After")), **common
+            )
+        return error_class_for(status)(**common)
 
     def _parse(self, response: httpx.Response, model: type[ModelT]) -> ModelT:
         try:
@@ -743,20 +799,12 @@ class FruxonClient:
         except ValidationError as exc:
             raise self._invalid(response, exc) from None
 
-    def _validate(self, data: Any, model: type[ModelT], response: httpx.Response) -> ModelT:
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            raise self._invalid(response, exc) from None
-
     @staticmethod
-    def _invalid(response: httpx.Response, exc: ValidationError) -> InvalidResponseError:
+    def _invalid(
+        response: httpx.Response, exc: ValidationError, *, malformed: str = "malformed JSON"
+    ) -> InvalidResponseError:
         kinds = sorted({str(e["type"]) for e in exc.errors(include_input=False)})
-        what = (
-            "malformed JSON"
-            if "json_invalid" in kinds
-            else f"unexpected shape ({', '.join(kinds)})"
-        )
+        what = malformed if "json_invalid" in kinds else f"unexpected shape ({', '.join(kinds)})"
         return InvalidResponseError(
             f"Fruxon sent {what} for {_what(response)}",
             method=response.request.method,

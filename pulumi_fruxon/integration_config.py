@@ -474,7 +474,11 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
                 ("config_id", "has_auth", "secret_parameter_fingerprints", *PUBLISH_OUTPUTS)
             ),
         }
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["secret_parameters"])
+        # The fingerprints too: a bare SHA-256 of a short secret in plain state can be
+        # confirmed by guessing.
+        secret_opts = pulumi.ResourceOptions(
+            additional_secret_outputs=["secret_parameters", "secret_parameter_fingerprints"]
+        )
         super().__init__(
             IntegrationConfigProvider(),
             resource_name,

@@ -10,7 +10,7 @@ import pytest
 
 from pulumi_fruxon import _constants
 from pulumi_fruxon.client import FruxonClient
-from pulumi_fruxon.errors import NotFoundError, PaginationError
+from pulumi_fruxon.errors import InvalidResponseError, NotFoundError, PaginationError
 from pulumi_fruxon.testing import FruxonEmulator
 
 # -- a walk that never ends --------------------------------------------------------------------
@@ -149,6 +149,78 @@ def test_configs_are_read_in_every_shape_the_sdk_accepts(body: object) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
     with FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=transport) as mocked:
         assert [c.id for c in mocked.list_integration_configs("x")] == ["c1", "c2"]
+
+
+def _answering(content: bytes) -> FruxonClient:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=content))
+    return FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=transport)
+
+
+def _listed(client: FruxonClient, which: str) -> list[str]:
+    if which == "configs":
+        return [c.id for c in client.list_integration_configs("x")]
+    return [r.id for r in client.list_config_revisions("x", "c")]
+
+
+@pytest.mark.parametrize("which", ["configs", "revisions"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b' \r\n\t[{"id": "a"}, {"id": "b"}]',
+        b'{"items": [{"id": "a"}, {"id": "b"}], "%s": [{"id": "other"}]}',
+        b'{"%s": [{"id": "a"}, {"id": "b"}], "totalCount": 2}',
+    ],
+    ids=["bare-array-after-whitespace", "items-first", "named"],
+)
+def test_both_spellings_of_a_config_or_revision_list_are_read(content: bytes, which: str) -> None:
+    body = content.replace(b"%s", which.encode()) if b"%s" in content else content
+    with _answering(body) as mocked:
+        assert _listed(mocked, which) == ["a", "b"]
+
+
+@pytest.mark.parametrize("which", ["configs", "revisions"])
+@pytest.mark.parametrize("content", [b'{"items": [{"id": "a"}', b"", b"\xff[]", b"<html>"])
+def test_a_config_or_revision_list_that_is_not_json_says_so(content: bytes, which: str) -> None:
+    with _answering(content) as mocked, pytest.raises(InvalidResponseError) as raised:
+        _listed(mocked, which)
+    path = "/v1/tenants/w/integrations/x/configs" + ("/c/revisions" if which == "revisions" else "")
+    assert str(raised.value) == f"Fruxon sent a body that is not JSON for GET {path} (HTTP 200)"
+
+
+@pytest.mark.parametrize("which", ["configs", "revisions"])
+@pytest.mark.parametrize(
+    ("content", "kinds"),
+    [
+        (b'[{"id": "a"}, {"name": "no id"}]', "missing"),
+        (b'{"%s": "not a list"}', "list_type"),
+        (b'"a string"', "model_type"),
+    ],
+)
+def test_a_config_or_revision_list_of_the_wrong_shape_says_which(
+    content: bytes, kinds: str, which: str
+) -> None:
+    with (
+        _answering(content.replace(b"%s", which.encode())) as mocked,
+        pytest.raises(InvalidResponseError, match=rf"^Fruxon sent unexpected shape \({kinds}\)"),
+    ):
+        _listed(mocked, which)
+
+
+def test_a_named_config_list_is_walked_and_guarded_like_any_other() -> None:
+    pages = iter(
+        [
+            b'{"configs": [{"id": "a"}], "nextPageToken": "t1"}',
+            b'{"configs": [{"id": "b"}], "nextPageToken": "t1"}',
+        ]
+    )
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=next(pages)))
+    seen: list[str] = []
+    with (
+        FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=transport) as mocked,
+        pytest.raises(PaginationError, match="page 2 sent back the page token it was asked for"),
+    ):
+        seen.extend(c.id for c in mocked.list_integration_configs("x"))
+    assert seen == ["a", "b"]
 
 
 # -- filter arguments -------------------------------------------------------------------------

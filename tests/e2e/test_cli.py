@@ -5,12 +5,14 @@ Every test gets its own emulator and its own stack on a file backend in a tempor
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pulumi import automation as auto
 
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from pulumi_fruxon.testing.stack import local_stack
 from tests.e2e.conftest import PROGRAMS, Connection
@@ -356,3 +358,7 @@ def test_secret_parameters_stay_out_of_outputs_plain_state_and_cli_output(
     # the stack config): never an output.
     assert where(config["outputs"], secret) == []
     assert where(config["inputs"], secret) == [".secret_parameters.plaintext"]
+    # Its fingerprint is a secret output too: a short secret could be guessed from a bare hash.
+    fingerprint_of = fingerprint(secret).removeprefix("sha256:")
+    assert fingerprint_of not in plain
+    assert fingerprint_of in json.dumps(config["outputs"])
