@@ -64,3 +64,6 @@ ENV_TIMEOUT = "FRUXON_TIMEOUT"
 # IntegrationAuth's recovery after a `pulumi up` that died mid-consume (pulumi_fruxon/_journal.py).
 ENV_STATE_DIR = "FRUXON_STATE_DIR"
 ENV_ADOPT_BINDING = "FRUXON_ADOPT_BINDING"
+
+# How Fruxon shows a secret parameter's value in every config response (docs/fruxon-http-api.md).
+MASKED = "********"

@@ -99,6 +99,20 @@ def _whole_hours(value: Any) -> int | None:
     return int(value)
 
 
+# Inputs that only say how the link was minted: changing them re-mints an open link, and does
+# nothing to a filled one.
+_HOW_IT_WAS_MINTED = ("require_sign_in", "intended_for_email", "note", "ttl_hours")
+
+
+def _stored(key: str, value: Any) -> Any:
+    """An input as `create` stores it in the outputs."""
+    if key == "require_sign_in":
+        return value is not False
+    if key == "ttl_hours":
+        return _whole_hours(value)
+    return value or None
+
+
 def _comparable(key: str, value: Any) -> Any:
     """As `diff` compares an input: an unset flag or TTL is its default."""
     if key == "require_sign_in":
@@ -189,6 +203,10 @@ class CredentialLinkProvider(FruxonProvider):
                 replaces.append(key)
         if olds.get("expired") is True and olds.get("filled") is not True:
             replaces.append("expires_at")
+        if replaces and olds.get("filled") is True and set(replaces) <= set(_HOW_IT_WAS_MINTED):
+            # The link did its job: minting another for a new note would only open the
+            # config's credentials to whoever gets it. The new values are just recorded.
+            return DiffResult(changes=True, replaces=[])
         if replaces:
             return DiffResult(changes=True, replaces=replaces)
         return DiffResult(changes=False)
@@ -275,8 +293,12 @@ class CredentialLinkProvider(FruxonProvider):
         return ReadResult(id_, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Never reached (every change replaces); returns full outputs so nothing is wiped."""
-        return UpdateResult({k: v for k, v in olds.items() if k in OUTPUTS})
+        """A filled link whose note, addressee, sign-in or TTL changed: record the new values,
+        send nothing (the link is used up; see `diff`)."""
+        outs = {k: v for k, v in olds.items() if k in OUTPUTS}
+        for key in _HOW_IT_WAS_MINTED:
+            outs[key] = _stored(key, news.get(key))
+        return UpdateResult({k: v for k, v in outs.items() if v is not None})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Nothing to call: Fruxon has no API to withdraw a link. Warn when an open link that

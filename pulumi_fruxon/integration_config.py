@@ -21,6 +21,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_fruxon import _constants
 from pulumi_fruxon._create import create_config, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._provider import (
@@ -250,7 +251,7 @@ class IntegrationConfigProvider(FruxonProvider):
             "workspace": client.workspace,
             "config_id": config.id,
             "display_name": config.display_name,
-            "parameters": {k: v for k, v in config.parameters.items() if k not in secret_names},
+            "parameters": _unmasked(config.parameters, secret_names, olds.get("parameters")),
             "has_auth": config.is_authorized,
         }
         outs.update(refresh_live(client, integration, config, olds, _carries(outs)))
@@ -301,6 +302,7 @@ class IntegrationConfigProvider(FruxonProvider):
         config: ConfigModel,
         props: Mapping[str, Any],
     ) -> dict[str, Any]:
+        _warn_masked(config, integration, props)
         return {
             "integration": integration,
             "workspace": client.workspace,
@@ -334,6 +336,36 @@ def _setting_changed(key: str, new: Any, old: Any) -> bool:
         # Leaving auth_method out never unbinds anything, so it is not a change.
         return False
     return bool(comparable(new) != comparable(old))
+
+
+def _unmasked(found: Mapping[str, Any], secret_names: set[str], declared: Any) -> dict[str, Any]:
+    """The plain parameters as read back, without the secret ones. A plain parameter that the
+    server masks (the integration marks its name secret) keeps its declared value: the read
+    cannot see it, and showing the mask would be drift that every `up` publishes again."""
+    declared = declared if isinstance(declared, Mapping) else {}
+    return {
+        name: declared[name] if value == _constants.MASKED and name in declared else value
+        for name, value in found.items()
+        if name not in secret_names
+    }
+
+
+def _warn_masked(config: ConfigModel, integration: str, props: Mapping[str, Any]) -> None:
+    """Say so when a plain parameter holds what the integration marks secret."""
+    plain = props.get("parameters") or {}
+    masked = sorted(
+        name
+        for name, value in config.parameters.items()
+        if value == _constants.MASKED and name in plain and plain[name] != _constants.MASKED
+    )
+    if masked:
+        pulumi.log.warn(
+            f"Config {config.id} of '{integration}': integration '{integration}' marks "
+            f"{', '.join(masked)} secret, but this IntegrationConfig declares "
+            f"{'it' if len(masked) == 1 else 'them'} in plain `parameters`, which the stack's "
+            "state keeps unencrypted. Move "
+            f"{'it' if len(masked) == 1 else 'them'} to `secret_parameters`."
+        )
 
 
 def _republish(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:

@@ -447,3 +447,26 @@ def test_secrets_appear_only_in_the_url_output(host: HostFactory, emulator: Frux
 
 def _properties(response: Any) -> dict[str, Any]:
     return deserialize(response.properties)
+
+
+def test_a_new_note_on_a_filled_link_mints_nothing(
+    host: HostFactory, emulator: FruxonEmulator
+) -> None:
+    """Issue 17: it used to replace the link, which opened a new one for the filled config."""
+    _, stack, config_id = setup(host, emulator)
+    stack.up(link_inputs(config_id, note="first"))
+    url = outputs(stack)["url"]
+    emulator.fill_credential_link(url, {"api_key": API_KEY})
+    assert stack.refresh() == "same" and outputs(stack)["filled"] is True
+    emulator.clear_requests()
+
+    assert stack.preview(link_inputs(config_id, note="renamed")) == "update"
+    assert stack.up(link_inputs(config_id, note="renamed")) == "update"
+
+    assert writes(emulator) == []
+    assert (outputs(stack)["url"], outputs(stack)["note"]) == (url, "renamed")
+    assert stack.up(link_inputs(config_id, note="renamed")) == "same"
+    # A link not filled yet is re-minted with the new note, as before.
+    open_link = Stack(stack.host, CREDENTIAL_LINK)
+    open_link.up(link_inputs(config_id, note="a"))
+    assert open_link.up(link_inputs(config_id, note="b")) == "replace"

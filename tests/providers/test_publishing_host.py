@@ -789,3 +789,22 @@ def test_a_failed_publish_then_a_deleted_config_fails_and_says_to_refresh(
     assert "no longer exists" in gone.value.details
     assert "Run `pulumi refresh`" in gone.value.details
     assert stack.refresh() == "deleted"
+
+
+def test_a_secret_in_plain_parameters_is_flagged_and_never_churns(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    """internal_crm marks `webhook_secret` secret; this config declares it in plain `parameters`."""
+    plain_secret = {"base_url": "https://crm.example", "webhook_secret": SECRET}
+    news = config_inputs(parameters=plain_secret, secret_parameters=None)
+    stack = Stack(provider_host, INTEGRATION_CONFIG)
+
+    assert stack.up(news) == "create"
+    assert "marks webhook_secret secret" in provider_host.stderr
+    assert "Move it to `secret_parameters`" in provider_host.stderr
+    assert SECRET not in provider_host.stderr
+    emulator.clear_requests()
+
+    assert stack.refresh() == "same"
+    assert stack.up(news) == "same"
+    assert [r.method for r in emulator.requests] == ["GET"]
