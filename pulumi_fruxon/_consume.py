@@ -8,7 +8,8 @@ What happened                                   What `consume` does
 Fruxon bound the key                            returns the config read back (or None)
 Fruxon says the key is spent, and the journal   adopts that binding (`recover`)
 shows this machine spent it on this config
-... and `FRUXON_ADOPT_BINDING` names the config adopts it, after saying what it adopts
+... and `FRUXON_ADOPT_BINDING` names the config adopts it, after checking that a key could
+and the key                                     have made it and saying what it adopts
 ... otherwise                                   `CredentialKeyRejectedError`: get a new key
 Fruxon refuses the key (expired, unknown)       `CredentialKeyRejectedError`
 The config does not exist                       `IntegrationConfigNotFoundError`
@@ -141,8 +142,9 @@ def recover(
 
     Evident means this machine recorded sending this key to this config, and the config has
     auth bound and was modified since (the record keeps the `modifiedAt` read just before).
-    `FRUXON_ADOPT_BINDING=<config id>` adopts a binding the record cannot attribute: the one
-    step the error names. Anything else is a spent key, and the error says how to get one.
+    `FRUXON_ADOPT_BINDING=<config id>:<key fingerprint prefix>` adopts a binding the record
+    cannot attribute, when it is one a key could have made: the one step the error names.
+    Anything else is a spent key, and the error says how to get one.
     """
     where = f"config {config_id} of '{integration}' in workspace '{client.workspace}' ({spent})"
     try:
@@ -173,12 +175,13 @@ def recover(
                 f"adopting that binding ({describe(config)})."
             )
             return config
-    if os.environ.get(_constants.ENV_ADOPT_BINDING, "").strip().lower() == config_id.lower():
+    claim = adoption_claim(config_id, key_fingerprint)
+    if os.environ.get(_constants.ENV_ADOPT_BINDING, "").strip().lower() == claim:
+        _check_adoptable(client, integration, config, where)
         pulumi.log.warn(
             f"Adopting the binding of {where} as this key's, as "
-            f"{_constants.ENV_ADOPT_BINDING} asks: {describe(config)}. Unset "
-            f"{_constants.ENV_ADOPT_BINDING} now: left set, it would adopt whatever binding the "
-            "config holds the next time a key is reported spent."
+            f"{_constants.ENV_ADOPT_BINDING} asks: {describe(config)}. It names this key, so "
+            "left set it adopts nothing else; unset it all the same."
         )
         return config
     raise CredentialKeyRejectedError(
@@ -186,9 +189,40 @@ def recover(
         f"bound ({describe(config)}), but nothing on this machine shows that this key made "
         "that binding. If it did (a `pulumi up` that died after Fruxon processed the "
         "consume, on another machine), adopt it with one run: "
-        f"`{_constants.ENV_ADOPT_BINDING}={config_id} pulumi up`. Otherwise the key was used "
-        f"elsewhere.\n{NEW_KEY_STEPS}"
+        f"`{_constants.ENV_ADOPT_BINDING}={claim} pulumi up` (the config id and the start of "
+        f"this key's fingerprint). Otherwise the key was used elsewhere.\n{NEW_KEY_STEPS}"
     )
+
+
+def adoption_claim(config_id: str, key_fingerprint: str) -> str:
+    """What `FRUXON_ADOPT_BINDING` must say to adopt a binding for this key: the config and the
+    key, so that a value left exported never adopts another key's binding."""
+    return f"{config_id.lower()}:{key_fingerprint.removeprefix('sha256:')[:12]}"
+
+
+def _check_adoptable(
+    client: FruxonClient, integration: str, config: IntegrationConfig, where: str
+) -> None:
+    """Refuse a binding that no credential key makes: one at USER level, or of a method that is
+    not the integration's OAuth (an API key a credential link set, for example)."""
+    auth = config.auth
+    method = (auth.integration_auth_metadata_id if auth else None) or config.auth_method_id
+    try:
+        methods = client.get_integration(integration).auth_methods
+    except FruxonError as exc:
+        raise CredentialKeyRejectedError(
+            f"Could not read integration '{integration}' to check the binding of {where} "
+            f"before adopting it ({exc}). Run `pulumi up` again."
+        ) from None
+    oauth = {m.id for m in methods if m.is_oauth2}
+    level = auth.level if auth else None
+    if method not in oauth or (level is not None and level.upper() != "APPLICATION"):
+        raise CredentialKeyRejectedError(
+            f"Not adopting the binding of {where}: {describe(config)}. A credential key makes "
+            f"an application-level binding of one of the integration's OAuth methods "
+            f"({', '.join(sorted(oauth)) or 'none'}), so this one was made some other way, and "
+            f"this key was used elsewhere. Unset {_constants.ENV_ADOPT_BINDING}.\n{NEW_KEY_STEPS}"
+        )
 
 
 def reconcile(

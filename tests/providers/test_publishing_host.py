@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from pulumi_fruxon._consume import adoption_claim
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 from pulumi_fruxon.integration_config import IntegrationConfigProvider
 from pulumi_fruxon.models import fingerprint
@@ -616,15 +617,43 @@ def test_a_binding_that_cannot_be_attributed_is_adopted_only_when_asked(
 
     with pytest.raises(HostError) as doubtful:
         Stack(provider_host, INTEGRATION_AUTH).up(news)
-    assert f"FRUXON_ADOPT_BINDING={config_id} pulumi up" in doubtful.value.details
+    claim = adoption_claim(config_id, fingerprint(news["credential_key"]))
+    assert f"FRUXON_ADOPT_BINDING={claim} pulumi up" in doubtful.value.details
     assert news["credential_key"] not in doubtful.value.details
 
-    asked = host({**elsewhere, "FRUXON_ADOPT_BINDING": config_id})
+    # The config id alone, as an older release asked for, adopts nothing.
+    bare = host({**elsewhere, "FRUXON_ADOPT_BINDING": config_id})
+    bare.configure(stack_config(emulator), ["fruxon:token"])
+    with pytest.raises(HostError):
+        Stack(bare, INTEGRATION_AUTH).up(news)
+
+    asked = host({**elsewhere, "FRUXON_ADOPT_BINDING": claim})
     asked.configure(stack_config(emulator), ["fruxon:token"])
     stack = Stack(asked, INTEGRATION_AUTH)
     assert stack.up(news) == "create"
     assert stack.state is not None and stack.state.outputs["live"] is True
-    assert emulator.count("consumeOAuthCredentials") == 3
+    assert emulator.count("consumeOAuthCredentials") == 4
+    assert "method 'oauth2', level APPLICATION" in asked.stderr
+
+
+def test_adoption_refuses_a_binding_no_key_could_have_made(
+    host: Callable[..., ProviderHost], emulator: FruxonEmulator
+) -> None:
+    key = emulator.mint_credential_key("internal_crm")
+    spent_on = emulator.add_config("internal_crm")
+    first = host()
+    first.configure(stack_config(emulator), ["fruxon:token"])
+    Stack(first, INTEGRATION_AUTH).up(auth_inputs(spent_on, key))
+    api_key_config = emulator.add_config("internal_crm", auth_method_id="api_key")
+    news = auth_inputs(api_key_config, key)
+    claim = adoption_claim(api_key_config, fingerprint(key))
+    asked = host({**clean_env(), "FRUXON_ADOPT_BINDING": claim})
+    asked.configure(stack_config(emulator), ["fruxon:token"])
+
+    with pytest.raises(HostError) as refused:
+        Stack(asked, INTEGRATION_AUTH).up(news)
+    assert "Not adopting the binding" in refused.value.details
+    assert "method 'api_key'" in refused.value.details
 
 
 def test_a_spent_key_on_an_unbound_config_is_a_plain_rejection(
@@ -657,7 +686,8 @@ def test_a_journal_record_with_a_wrong_typed_field_is_ignored_with_a_warning(
 
     with pytest.raises(HostError) as doubtful:
         Stack(provider_host, INTEGRATION_AUTH).up(news)
-    assert f"FRUXON_ADOPT_BINDING={config_id} pulumi up" in doubtful.value.details
+    claim = adoption_claim(config_id, fingerprint(news["credential_key"]))
+    assert f"FRUXON_ADOPT_BINDING={claim} pulumi up" in doubtful.value.details
     assert "TypeError" not in doubtful.value.details
     assert "is not valid; ignoring it" in provider_host.stderr
 
