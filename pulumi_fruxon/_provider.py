@@ -50,7 +50,7 @@ from pulumi.runtime import rpc
 
 from pulumi_fruxon import _constants
 from pulumi_fruxon._watchdog import watch_engine
-from pulumi_fruxon.errors import ConfigurationError, FruxonError
+from pulumi_fruxon.errors import ConfigurationError, FruxonError, with_next_step
 from pulumi_fruxon.settings import FruxonSettings
 
 if TYPE_CHECKING:
@@ -407,7 +407,7 @@ def reported(method: Callable[P, R]) -> Callable[P, R]:
         try:
             return method(*args, **kwargs)
         except FruxonError as error:
-            raise error.with_traceback(None) from None
+            raise with_next_step(error).with_traceback(None) from None
 
     return call
 

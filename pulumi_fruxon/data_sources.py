@@ -20,12 +20,14 @@ rest is gone" and plan deletions for.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 
+from pulumi_fruxon.errors import FruxonError, with_next_step
 from pulumi_fruxon.settings import FruxonSettings, pulumi_config_getter
 
 if TYPE_CHECKING:  # `import pulumi_fruxon` imports this module; httpx and pydantic wait for a call
@@ -84,11 +86,17 @@ class GetIntegrationConfigsResult:
     configs: list[IntegrationConfig]
 
 
-def _client(workspace: str | None) -> FruxonClient:
+@contextlib.contextmanager
+def _client(workspace: str | None) -> Iterator[FruxonClient]:
+    """A client for one data source call; an API error it raises says what to do next."""
     from pulumi_fruxon.client import FruxonClient
 
     settings = FruxonSettings.resolve(config=pulumi_config_getter(), workspace=workspace)
-    return FruxonClient(settings=settings)
+    try:
+        with FruxonClient(settings=settings) as client:
+            yield client
+    except FruxonError as error:
+        raise with_next_step(error) from None
 
 
 def get_integrations(

@@ -129,6 +129,7 @@ class APIStatusError(APIError):
         self.method = method
         self.path = path
         self.body = dict(body or {})
+        self._stepped = False  # whether `with_next_step` added the next step to the message
         super().__init__(self._message(), method=method, path=path)
 
     def _message(self) -> str:
@@ -141,9 +142,7 @@ class APIStatusError(APIError):
             parts.append(self.detail)
         for field, messages in self.errors.items():
             parts.append(f"{field}: {'; '.join(messages)}")
-        message = ": ".join(parts[:2]) + "".join(f"\n  {p}" for p in parts[2:])
-        step = self.next_step()
-        return f"{message}\n{step}" if step else message
+        return ": ".join(parts[:2]) + "".join(f"\n  {p}" for p in parts[2:])
 
     def next_step(self) -> str | None:
         """What a user can do about this answer, from its status, code and fields."""
@@ -187,6 +186,19 @@ class APIStatusError(APIError):
                 "(`.auth_methods`)."
             )
         return None
+
+
+def with_next_step(error: FruxonError) -> FruxonError:
+    """`error`, its message ending with what to do next, where it reaches a user as it is (a
+    provider call, a data source). A resource that wraps an API error in its own message says
+    what to do itself, so the step is not part of the API error's own message."""
+    if isinstance(error, APIStatusError) and not error._stepped:
+        step = error.next_step()
+        if step:
+            error.message = f"{error.message} {step}"
+            error.args = (error.message, *error.args[1:])
+        error._stepped = True
+    return error
 
 
 def _integration_of(path: str) -> str | None:

@@ -16,7 +16,14 @@ from pulumi_fruxon.credential_link import INPUTS as LINK_INPUTS
 from pulumi_fruxon.credential_link import CredentialLinkProvider
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 
-AUTH_INPUTS = ("integration", "integration_config_id", "credential_key", "workspace")
+AUTH_INPUTS = (
+    "integration",
+    "integration_config_id",
+    "credential_key",
+    "workspace",
+    "publish",
+    "publish_note",
+)
 UNKNOWN = Unknown()
 
 scalars = st.one_of(

@@ -102,6 +102,9 @@ def test_a_client_error_in_create_is_reported_the_same_way(
 
     message = assert_reported(error.details, "NotFoundError")
     assert "Integration 'no-such-integration' was not found." in message
+    assert message.endswith(
+        "`fruxon.get_integrations()` lists the integrations of the workspace, and their ids."
+    )
 
 
 def test_a_rejected_token_is_reported_without_the_token(

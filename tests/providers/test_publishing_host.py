@@ -758,11 +758,16 @@ def test_a_lost_create_reply_that_cannot_be_checked_is_adopted_by_the_next_up(
 def test_a_create_that_failed_unprocessed_creates_nothing(
     provider_host: ProviderHost, emulator: FruxonEmulator
 ) -> None:
-    emulator.fail_next(1, status=503, route="createConfig")
+    emulator.fail_next(3, status=503, route="createConfig")
     stack = Stack(provider_host, INTEGRATION_CONFIG)
     with pytest.raises(HostError) as failed:
         stack.up(config_inputs())
+    assert "failed 3 times" in failed.value.details
     assert "Fruxon did not create it. Run `pulumi up` again." in failed.value.details
+    assert configs_named(emulator, "CRM prod") == []
+
+    # Once reconciling shows nothing was created, the create is sent again in the same up.
+    emulator.fail_next(2, status=503, route="createConfig")
     assert stack.up(config_inputs()) == "create"
     assert len(configs_named(emulator, "CRM prod")) == 1
 

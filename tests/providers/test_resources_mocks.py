@@ -95,7 +95,10 @@ def test_integration_config_registration(monitor: RecordingMonitor) -> Any:
     def check(_: Any) -> None:
         request = monitor.registration(INTEGRATION_CONFIG)
         assert request.type == "pulumi-python:dynamic/fruxon:IntegrationConfig"
-        assert list(request.additionalSecretOutputs) == ["secret_parameters"]
+        assert list(request.additionalSecretOutputs) == [
+            "secret_parameters",
+            "secret_parameter_fingerprints",
+        ]
         inputs = registered_inputs(monitor, INTEGRATION_CONFIG)
         assert rpc.is_rpc_secret(inputs["secret_parameters"])
         assert not rpc.is_rpc_secret(inputs["parameters"])
