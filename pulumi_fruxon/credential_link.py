@@ -24,6 +24,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_fruxon._ids import ConfigRef
 from pulumi_fruxon._provider import (
     Checker,
     FruxonProvider,
@@ -261,7 +262,7 @@ class CredentialLinkProvider(FruxonProvider):
             "expired": False,
             "filled": False,
         }
-        resource_id = f"{client.workspace}/{integration}/{config_id}/{link.id}"
+        resource_id = ConfigRef(client.workspace, integration, config_id).format(link.id)
         return CreateResult(resource_id, {k: v for k, v in outs.items() if v is not None})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

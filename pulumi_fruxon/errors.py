@@ -3,6 +3,7 @@
 ```
 FruxonError                      everything this package raises
 ├── ConfigurationError           a setting is missing or malformed; nothing was sent
+├── ResourceIdError              a resource id (a `.get`, an import) is not of the expected form
 ├── APIError                     every failure of an API call: `except APIError` catches them all
 │   ├── APIStatusError           Fruxon answered with an error status (problem-details fields)
 │   │   ├── BadRequestError      400, 422
@@ -48,6 +49,10 @@ class FruxonError(RunError):
 
 class ConfigurationError(FruxonError):
     """A setting (token, workspace, base URL, CA bundle, timeout) is missing or malformed."""
+
+
+class ResourceIdError(FruxonError):
+    """A resource id (given to `.get`) does not have the form the resource's ids have."""
 
 
 class APIError(FruxonError):

@@ -24,6 +24,7 @@ from pulumi.runtime import settings
 
 from pulumi_fruxon._consume import consume, settle
 from pulumi_fruxon._fingerprint import fingerprint
+from pulumi_fruxon._ids import ConfigRef
 from pulumi_fruxon._provider import (
     Checker,
     FruxonProvider,
@@ -67,10 +68,6 @@ OUTPUTS = (
     "bound_at",
     *PUBLISH_OUTPUTS,
 )
-
-
-def _resource_id(workspace: str, integration: str, config_id: str) -> str:
-    return f"{workspace}/{integration}/{config_id}"
 
 
 def _read_back(config: IntegrationConfig) -> dict[str, Any]:
@@ -149,7 +146,7 @@ class IntegrationAuthProvider(FruxonProvider):
             "published_version": None,
             "live": False,
         }
-        resource_id = _resource_id(workspace, integration, config_id)
+        resource_id = ConfigRef(workspace, integration, config_id).format()
         after = consume(
             client, integration, config_id, credential_key, outs["credential_fingerprint"]
         )
@@ -175,7 +172,10 @@ class IntegrationAuthProvider(FruxonProvider):
         On refresh, a deleted config, or one without auth, makes the resource leave the state; for
         a get, that is an error, since there is nothing to adopt.
         """
-        integration, config_id, workspace = _identity(id_, props)
+        ref = ConfigRef.of(
+            id_, props, config_key="integration_config_id", resource="IntegrationAuth"
+        )
+        integration, config_id, workspace = ref.integration, ref.config_id, ref.workspace
         # `IntegrationAuth.get` reads with the id alone; a refresh has the stored outputs.
         adopting = not isinstance(props.get("integration"), str)
         client = self.client(workspace)
@@ -358,22 +358,6 @@ def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
         return bound_at is None or (revision.created_at or 0) >= bound_at
 
     return carries
-
-
-def _identity(id_: str, props: Mapping[str, Any]) -> tuple[str, str, str | None]:
-    """Integration, config id and workspace from the outputs, else from the resource id."""
-    integration = props.get("integration")
-    config_id = props.get("integration_config_id")
-    workspace = props.get("workspace")
-    parts = id_.split("/")
-    if (not isinstance(integration, str) or not isinstance(config_id, str)) and len(parts) == 3:
-        workspace, integration, config_id = parts
-    if not isinstance(integration, str) or not isinstance(config_id, str):
-        raise FruxonError(
-            f"Cannot tell which config IntegrationAuth {id_!r} refers to; expected an id of the "
-            "form <workspace>/<integration>/<integration_config_id>."
-        )
-    return integration, config_id, workspace if isinstance(workspace, str) else None
 
 
 class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):

@@ -24,6 +24,7 @@ from pulumi.dynamic import (
 from pulumi_fruxon import _constants
 from pulumi_fruxon._create import create_config, settle
 from pulumi_fruxon._fingerprint import fingerprint
+from pulumi_fruxon._ids import ConfigRef
 from pulumi_fruxon._provider import (
     Checker,
     FruxonProvider,
@@ -66,10 +67,6 @@ OUTPUTS = (
     "secret_parameter_fingerprints",
     *PUBLISH_OUTPUTS,
 )
-
-
-def _resource_id(workspace: str, integration: str, config_id: str) -> str:
-    return f"{workspace}/{integration}/{config_id}"
 
 
 def _fingerprints(secret_parameters: Any) -> dict[str, str]:
@@ -166,7 +163,7 @@ class IntegrationConfigProvider(FruxonProvider):
         # From here on the config exists: always return it, so that it is never orphaned.
         what = f"Created IntegrationConfig {config.id}"
         outs.update(publish_if_wanted(client, integration, config.id, props, outs, what=what))
-        return CreateResult(_resource_id(client.workspace, integration, config.id), outs)
+        return CreateResult(ConfigRef(client.workspace, integration, config.id).format(), outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """PATCH only what changed, then publish.
@@ -221,7 +218,8 @@ class IntegrationConfigProvider(FruxonProvider):
         as declared, so that a refresh never turns an auth that `IntegrationAuth` or a credential
         link bound into a change. `live` follows the published revision.
         """
-        workspace, integration, config_id = _identity(id_, props)
+        ref = ConfigRef.of(id_, props, config_key="config_id", resource="IntegrationConfig")
+        workspace, integration, config_id = ref.workspace, ref.integration, ref.config_id
         settle(props.get("workspace"), props.get("integration"), props.get("display_name"))
         adopting = not isinstance(props.get("config_id"), str)
         client = self.client(workspace)
@@ -257,7 +255,7 @@ class IntegrationConfigProvider(FruxonProvider):
         outs.update(refresh_live(client, integration, config, olds, _carries(outs)))
         # No `inputs=`: the engine keeps the stored inputs, `secret_parameters` included, which
         # the outputs cannot rebuild.
-        return ReadResult(_resource_id(client.workspace, integration, config.id), outs)
+        return ReadResult(ConfigRef(client.workspace, integration, config.id).format(), outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """DELETE the config; one that is already gone counts as deleted."""
@@ -419,21 +417,6 @@ def _secret_names(client: FruxonClient, integration: str) -> set[str]:
     """Parameter names the integration marks secret (adoption has no fingerprints to go by)."""
     metadata = client.get_integration(integration).config_metadata.parameters_metadata
     return {str(p.get("name")) for p in metadata if p.get("secret")}
-
-
-def _identity(id_: str, props: Mapping[str, Any]) -> tuple[str | None, str, str]:
-    """Workspace, integration and config id from the outputs, else from the resource id."""
-    integration, config_id = props.get("integration"), props.get("config_id")
-    workspace = props.get("workspace")
-    if isinstance(integration, str) and isinstance(config_id, str):
-        return (workspace if isinstance(workspace, str) else None), integration, config_id
-    parts = id_.split("/")
-    if len(parts) != 3 or not all(parts):
-        raise FruxonError(
-            f"Cannot tell which config IntegrationConfig {id_!r} refers to; expected an id of "
-            "the form <workspace>/<integration>/<config_id>."
-        )
-    return parts[0], parts[1], parts[2]
 
 
 def _gone(
