@@ -10,10 +10,13 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from ._configs import Configs
 from ._faults import Faults
 from ._links import LINK_PATH, CredentialLinks, page, problem_page, saved_page
 from ._log import RequestRecord
+from ._oauth import OAuth
 from ._paging import ListQuery, parse_list_query
+from ._revisions import Revisions
 from ._routes import REQUIRED_SCOPE, RouteMatch, match_route
 from ._store import Store, TokenInfo
 from ._wire import JSON_TYPE, Problem, Request, Response
@@ -22,12 +25,19 @@ _Handler = Callable[[Request, RouteMatch], Response]
 
 
 class Application:
-    """Turns a `Request` into a `Response`; every state change happens under `lock`."""
+    """Turns a `Request` into a `Response`; every state change happens under `lock`.
 
-    def __init__(self, store: Store, workspace: str) -> None:
+    It holds the store and each job on it: `configs`, `oauth` (consent and credential keys, which
+    live `key_ttl` seconds), `revisions` and `links`.
+    """
+
+    def __init__(self, store: Store, workspace: str, *, key_ttl: float) -> None:
         self.lock = threading.RLock()
         self.store = store
-        self.links = CredentialLinks(store)
+        self.oauth = OAuth(store, key_ttl)
+        self.revisions = Revisions(store)
+        self.configs = Configs(store, self.oauth, self.revisions)
+        self.links = CredentialLinks(store, self.revisions)
         self.workspace = workspace
         self.faults = Faults()
         self.log: list[RequestRecord] = []
@@ -195,34 +205,36 @@ class Application:
         return Response.json(self.store.view(self.store.config(integration, config)))
 
     def _create_config(self, request: Request, match: RouteMatch) -> Response:
-        config = self.store.create_config(_required(match.integration), _json_body(request))
+        config = self.configs.create(_required(match.integration), _json_body(request))
         return Response.json(self.store.view(config))
 
     def _patch_config(self, request: Request, match: RouteMatch) -> Response:
         integration, config = _required(match.integration), _required(match.config)
-        patched = self.store.patch_config(integration, config, _json_body(request))
+        patched = self.configs.patch(integration, config, _json_body(request))
         return Response.json(self.store.view(patched))
 
     def _delete_config(self, request: Request, match: RouteMatch) -> Response:
-        self.store.delete_config(_required(match.integration), _required(match.config))
+        self.configs.delete(_required(match.integration), _required(match.config))
         return Response(204, content_type=None)
+
+    # -- revisions: publish, rollback and reads -------------------------------------------------
 
     def _publish_config(self, request: Request, match: RouteMatch) -> Response:
         integration, config = _required(match.integration), _required(match.config)
-        return Response.json(self.store.publish(integration, config, _json_body(request)))
+        return Response.json(self.revisions.publish(integration, config, _json_body(request)))
 
     def _rollback_config(self, request: Request, match: RouteMatch) -> Response:
         integration, config = _required(match.integration), _required(match.config)
-        return Response.json(self.store.rollback(integration, config, _json_body(request)))
+        return Response.json(self.revisions.rollback(integration, config, _json_body(request)))
 
     def _list_revisions(self, request: Request, match: RouteMatch) -> Response:
         integration, config = _required(match.integration), _required(match.config)
-        return Response.json({"items": self.store.list_revisions(integration, config)})
+        return Response.json({"items": self.revisions.views(integration, config)})
 
     def _get_revision(self, request: Request, match: RouteMatch) -> Response:
         integration, config = _required(match.integration), _required(match.config)
-        revision = self.store.revision(integration, config, _required(match.revision))
-        return Response.json(self.store.revision_view(integration, revision))
+        revision = self.revisions.revision(integration, config, _required(match.revision))
+        return Response.json(self.revisions.view(integration, revision))
 
     # -- credential links -----------------------------------------------------------------------
 
@@ -258,19 +270,19 @@ class Application:
     # -- OAuth ----------------------------------------------------------------------------------
 
     def _authorize(self, request: Request, match: RouteMatch) -> Response:
-        state = self.store.authorize(_required(match.integration), _json_body(request))
+        state = self.oauth.authorize(_required(match.integration), _json_body(request))
         url = f"{self.base_url}/oauth/consent?" + urllib.parse.urlencode({"state": state})
         return Response.json({"authorizationUrl": url})
 
     def _consume(self, request: Request, match: RouteMatch) -> Response:
-        self.store.consume(_required(match.integration), _json_body(request))
+        self.oauth.consume(_required(match.integration), _json_body(request))
         # An empty 200, as the docs show ("Empty"); clients must accept any empty 2xx.
         return Response(200, content_type=None)
 
     def _consent(self, request: Request, match: RouteMatch) -> Response:
         states = request.query.get("state")
         state = states[0] if states else None
-        key, return_url = self.store.approve_consent(state)
+        key, return_url = self.oauth.approve_consent(state)
         params = {"credentialKey": key}
         if return_url:
             params["returnUrl"] = return_url

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._catalogue import JSONObject
-from ._store import Entry, Store, fields, now_ms, set_auth, touch
-from ._wire import Problem, invalid
+from ._revisions import Revisions
+from ._store import Entry, Store, now_ms, set_auth, touch
+from ._wire import Problem, fields, invalid
 
 LINK_PATH = "/credential-links/"
 DEFAULT_TTL_HOURS = 168
@@ -101,8 +102,9 @@ class CredentialLink:
 class CredentialLinks:
     """Every link minted, by token hash, and the operations on them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, revisions: Revisions) -> None:
         self.store = store
+        self.revisions = revisions
         self.by_hash: dict[str, CredentialLink] = {}
 
     def create(
@@ -201,7 +203,7 @@ class CredentialLinks:
         )
         touch(config)
         note = link.note or "Filled through a credential link"
-        revision = self.store.publish(link.integration_id, link.config_id, {"note": note})
+        revision = self.revisions.publish(link.integration_id, link.config_id, {"note": note})
         link.status, link.closed_at, link.revision_id = "FILLED", now_ms(), str(revision["id"])
         return revision
 

@@ -1,4 +1,5 @@
-"""HTTP-level values shared by the emulator: requests, responses and problem details."""
+"""HTTP-level values shared by the emulator: requests, responses, problem details, and body
+fields bound as the server binds them."""
 
 from __future__ import annotations
 
@@ -129,3 +130,16 @@ class Problem(Exception):
 def invalid(field_name: str, message: str) -> Problem:
     """A 400 ValidationProblemDetails naming one field, as ASP.NET model binding reports it."""
     return Problem(400, f"{field_name}: {message}", errors={field_name: [message]})
+
+
+def fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Body keys lower-cased: the server binds JSON case-insensitively."""
+    return {key.lower(): value for key, value in body.items()}
+
+
+def object_field(values: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The `fields(...)` entry `name` as a new dict, None when absent; 400 when not an object."""
+    raw = values.get(name)
+    if raw is not None and not isinstance(raw, dict):
+        raise invalid(name, f"The {name} field must be an object.")
+    return dict(raw) if raw is not None else None
