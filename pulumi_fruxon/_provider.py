@@ -31,24 +31,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     ConfigureRequest,
+    DiffResult,
     Resource,
     ResourceProvider,
+    UpdateResult,
 )
-from pulumi.output import Unknown
-from pulumi.runtime import rpc
 
 from pulumi_fruxon import _constants
+from pulumi_fruxon._checks import Checker, contains_unknown, is_unknown
 from pulumi_fruxon._watchdog import watch_engine
 from pulumi_fruxon.errors import ConfigurationError, FruxonError, with_next_step
 from pulumi_fruxon.settings import FruxonSettings
@@ -57,11 +55,6 @@ if TYPE_CHECKING:
     # httpx and pydantic load with the first client: `check` and `diff` need neither, and the
     # host imports this module on every run (`client()` imports it).
     from pulumi_fruxon.client import FruxonClient
-
-# Fruxon ids are "letters, numbers, underscores, hyphens" (docs/fruxon-http-api.md#ids).
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_MAX_SHOWN = 60
 
 # The methods that talk to Fruxon, and so can fail with a FruxonError the user must read.
 _REPORTED = ("create", "read", "update", "delete")
@@ -74,26 +67,10 @@ R = TypeVar("R")
 _CLIENTS_LOCK = threading.Lock()
 
 
-def is_unknown(value: Any) -> bool:
-    """Whether `value` is unknown during preview (the decoded `Unknown` or the raw sentinel)."""
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
-
-
-def contains_unknown(value: Any) -> bool:
-    """Whether `value` is unknown or holds an unknown anywhere inside lists and maps."""
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(contains_unknown(v) for v in value)
-    return False
-
-
 ResourceT = TypeVar("ResourceT", bound=Resource)
 
 
-def read_only(
+def get_existing(
     resource_class: type[ResourceT],
     provider: ResourceProvider,
     resource_name: str,
@@ -127,144 +104,6 @@ def refuse_import(opts: Any, resource: str, *, adopt: str | None = None) -> None
         f"{resource} does not support `import_` or `pulumi import`: Pulumi's dynamic providers "
         f"cannot import (https://github.com/pulumi/pulumi/issues/16175). {way}"
     )
-
-
-def comparable(value: Any) -> Any:
-    """A value as `diff` compares it: text stripped; absent, None, "" and empty collections
-    alike (an input left out and one set to nothing mean the same)."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, list | tuple):
-        return [comparable(v) for v in value] or None
-    if isinstance(value, Mapping):
-        return {k: comparable(v) for k, v in value.items()} or None
-    return value
-
-
-def number(value: Any) -> float | None:
-    """A number from state, or None. The engine stores numbers as doubles, so an int output
-    comes back as a float."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return value
-
-
-def shown(value: Any) -> str:
-    """A short repr for error messages. Never call it on a secret."""
-    text = repr(value)
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
-
-
-class Checker:
-    """Collects `CheckFailure`s and normalized values for one `check` call.
-
-    Every method tolerates any value (a property test throws arbitrary inputs at `check`) and
-    leaves unknown values alone: they are validated on the `check` that runs once they are known.
-    """
-
-    def __init__(self, news: Mapping[Any, Any]) -> None:
-        self.news = news
-        self.inputs: dict[str, Any] = {k: v for k, v in news.items() if isinstance(k, str)}
-        self.failures: list[CheckFailure] = []
-
-    def fail(self, prop: str, reason: str) -> None:
-        self.failures.append(CheckFailure(prop, reason))
-
-    def _present(self, prop: str, required: bool) -> bool:
-        value = self.news.get(prop)
-        if value is None:
-            if required:
-                self.fail(prop, f"{prop} is required")
-            return False
-        return not is_unknown(value)
-
-    def slug(self, prop: str, *, required: bool = True) -> None:
-        if not self._present(prop, required):
-            return
-        value = self.news[prop]
-        if not isinstance(value, str) or not _SLUG.match(value.strip()):
-            self.fail(
-                prop,
-                f"{prop} must be a Fruxon id (letters, digits, '_' and '-'), got {shown(value)}",
-            )
-            return
-        if len(value.strip()) > _constants.MAX_ID_LENGTH:
-            self.fail(
-                prop,
-                f"{prop} must be at most {_constants.MAX_ID_LENGTH} characters long, got "
-                f"{len(value.strip())}: {shown(value)}",
-            )
-            return
-        self.inputs[prop] = value.strip()
-
-    def uuid(self, prop: str) -> None:
-        if not self._present(prop, True):
-            return
-        value = self.news[prop]
-        if not isinstance(value, str) or not _UUID.match(value.strip()):
-            self.fail(prop, f"{prop} must be a UUID like 0b6f...-...-..., got {shown(value)}")
-            return
-        self.inputs[prop] = str(uuid.UUID(value.strip()))
-
-    def secret_string(self, prop: str) -> None:
-        """A required non-empty string whose value never appears in a reason."""
-        if not self._present(prop, True):
-            return
-        value = self.news[prop]
-        if not isinstance(value, str) or not value.strip():
-            self.fail(prop, f"{prop} must be a non-empty string (got a {type(value).__name__})")
-            return
-        self.inputs[prop] = value.strip()
-
-    def string_list(self, prop: str) -> None:
-        if not self._present(prop, False):
-            return
-        value = self.news[prop]
-        if not isinstance(value, list | tuple) or not all(
-            is_unknown(v) or (isinstance(v, str) and v.strip()) for v in value
-        ):
-            self.fail(prop, f"{prop} must be a list of non-empty strings, got {shown(value)}")
-            return
-        self.inputs[prop] = [v if is_unknown(v) else v.strip() for v in value]
-
-    def string_map(self, prop: str, *, secret: bool = False) -> None:
-        """An optional map of strings; with `secret`, a reason never shows a value."""
-        if not self._present(prop, False):
-            return
-        value = self.news[prop]
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and (is_unknown(v) or isinstance(v, str)) for k, v in value.items()
-        ):
-            got = f"a {type(value).__name__}" if secret else shown(value)
-            self.fail(prop, f"{prop} must be a map of strings to strings, got {got}")
-            return
-        self.inputs[prop] = dict(value)
-
-    def scalar(self, prop: str) -> None:
-        """An optional string or number, such as a `rotation`."""
-        value = self.news.get(prop)
-        if value is None or contains_unknown(value):
-            return
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.fail(prop, f"{prop} must be a string or a number, got {shown(value)}")
-
-    def text(self, prop: str, *, required: bool = True) -> None:
-        """A non-empty string, stripped."""
-        if not self._present(prop, required):
-            return
-        value = self.news[prop]
-        if not isinstance(value, str) or not value.strip():
-            self.fail(prop, f"{prop} must be a non-empty string, got {shown(value)}")
-            return
-        self.inputs[prop] = value.strip()
-
-    def boolean(self, prop: str, *, default: bool) -> None:
-        """An optional bool; absent means `default`."""
-        value = self.news.get(prop)
-        if value is None:
-            self.inputs[prop] = default
-        elif not is_unknown(value) and not isinstance(value, bool):
-            self.fail(prop, f"{prop} must be true or false, got {shown(value)}")
 
 
 class FruxonProvider(ResourceProvider):
@@ -323,6 +162,36 @@ class FruxonProvider(ResourceProvider):
 
     def validate(self, checker: Checker) -> None:
         """Check this resource's inputs other than `workspace` (`checker.news`)."""
+
+    # The resource's output names: what `update` keeps when nothing is sent.
+    outputs: ClassVar[tuple[str, ...]] = ()
+
+    def replace_on_change(
+        self,
+        keys: Iterable[str],
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        compare: Callable[[str, Any], Any],
+    ) -> DiffResult:
+        """The diff of a resource that any change of `keys` replaces: each new input against
+        the stored output, as `compare(key, value)` shows it; unknown counts as changed, and an
+        unset `workspace` means the configured one. No network."""
+        replaces = [
+            key
+            for key in keys
+            if (
+                self.workspace_changed(news, olds)
+                if key == "workspace"
+                else contains_unknown(news.get(key))
+                or compare(key, news.get(key)) != compare(key, olds.get(key))
+            )
+        ]
+        return DiffResult(changes=True, replaces=replaces) if replaces else DiffResult(False)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """What a resource that `diff` only ever replaces returns if the engine updates it
+        anyway: its outputs as they are, so nothing is wiped."""
+        return UpdateResult({k: v for k, v in olds.items() if k in self.outputs})
 
     def workspace_changed(self, news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
         """Whether the resource moves to another workspace: a replace.

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from pulumi_fruxon._provider import number
+from pulumi_fruxon._checks import number
 from pulumi_fruxon.errors import FruxonError, IntegrationConfigNotFoundError, NotFoundError
 
 if TYPE_CHECKING:  # annotations only: the providers import this module before any client exists

@@ -18,18 +18,10 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    UpdateResult,
 )
 
-from pulumi_fruxon._provider import (
-    Checker,
-    FruxonProvider,
-    comparable,
-    contains_unknown,
-    refuse_import,
-    shown,
-)
-from pulumi_fruxon._urls import return_url_problem
+from pulumi_fruxon._checks import Checker, comparable
+from pulumi_fruxon._provider import FruxonProvider, refuse_import
 
 __all__ = ["AuthorizationUrl", "AuthorizationUrlProvider"]
 
@@ -56,6 +48,8 @@ def _comparable(key: str, value: Any) -> Any:
 class AuthorizationUrlProvider(FruxonProvider):
     """Mints the consent URL on create only; any input change (`rotation` too) replaces it."""
 
+    outputs = OUTPUTS
+
     def validate(self, checker: Checker) -> None:
         news = checker.news
         checker.slug("integration")
@@ -65,32 +59,12 @@ class AuthorizationUrlProvider(FruxonProvider):
             checker.slug("auth_method")
         checker.string_list("scopes")
         checker.string_map("config_parameters")
-        return_url = news.get("return_url")
-        if return_url is not None and not contains_unknown(return_url):
-            problem = (
-                return_url_problem(return_url.strip())
-                if isinstance(return_url, str)
-                else "must be a string, a relative path like '/integrations'"
-            )
-            if problem:
-                checker.fail("return_url", f"return_url {problem}, got {shown(return_url)}")
-            else:
-                checker.inputs["return_url"] = return_url.strip()
+        checker.return_url("return_url")
         checker.scalar("rotation")
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare new inputs with the old OUTPUTS: any change replaces. No network."""
-        replaces: list[str] = []
-        for key in INPUTS:
-            new = news.get(key)
-            if key == "workspace":
-                if self.workspace_changed(news, olds):
-                    replaces.append(key)
-            elif contains_unknown(new) or _comparable(key, new) != _comparable(key, olds.get(key)):
-                replaces.append(key)
-        if replaces:
-            return DiffResult(changes=True, replaces=replaces)
-        return DiffResult(changes=False)
+        return self.replace_on_change(INPUTS, olds, news, _comparable)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Mint the URL (`POST …:authorize`). Runs on `pulumi up` only, never in preview."""
@@ -130,10 +104,6 @@ class AuthorizationUrlProvider(FruxonProvider):
         if inputs.get("workspace") == self.configured_workspace:
             inputs.pop("workspace", None)
         return ReadResult(id_, outs, inputs=inputs)
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Never reached (every input replaces); returns full outputs so nothing is wiped."""
-        return UpdateResult({k: v for k, v in olds.items() if k in OUTPUTS})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to do: a consent URL is not a server-side object; it expires by itself."""

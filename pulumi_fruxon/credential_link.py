@@ -24,16 +24,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_fruxon._checks import Checker, comparable, whole_number
 from pulumi_fruxon._ids import ConfigRef
-from pulumi_fruxon._provider import (
-    Checker,
-    FruxonProvider,
-    comparable,
-    contains_unknown,
-    is_unknown,
-    refuse_import,
-    shown,
-)
+from pulumi_fruxon._provider import FruxonProvider, refuse_import
 from pulumi_fruxon.errors import (
     ConfigNotLinkableError,
     ConflictError,
@@ -91,15 +84,6 @@ def _unix_ms(value: Any) -> int | None:
     return round(moment.timestamp() * 1000)
 
 
-def _whole_hours(value: Any) -> int | None:
-    """`ttl_hours` as an int; the engine sends every number as a float."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not value.is_integer():
-        return None
-    return int(value)
-
-
 # Inputs that only say how the link was minted: changing them re-mints an open link, and does
 # nothing to a filled one.
 _HOW_IT_WAS_MINTED = ("require_sign_in", "intended_for_email", "note", "ttl_hours")
@@ -110,7 +94,7 @@ def _stored(key: str, value: Any) -> Any:
     if key == "require_sign_in":
         return value is not False
     if key == "ttl_hours":
-        return _whole_hours(value)
+        return whole_number(value)
     return value or None
 
 
@@ -119,7 +103,7 @@ def _comparable(key: str, value: Any) -> Any:
     if key == "require_sign_in":
         return value is not False
     if key == "ttl_hours":
-        return DEFAULT_TTL_HOURS if value is None else _whole_hours(value)
+        return DEFAULT_TTL_HOURS if value is None else whole_number(value)
     return comparable(value)
 
 
@@ -158,32 +142,23 @@ def _credentials(revision: Revision) -> set[str]:
 
 class CredentialLinkProvider(FruxonProvider):
     """Mints a credential link on create only; any input change (`rotation` too) replaces it,
-    and so does a link that a refresh found expired and never filled."""
+    and so does a link that a refresh found expired and never filled. A filled link records a
+    new note, addressee, sign-in or TTL in place (`update`), minting nothing."""
+
+    outputs = OUTPUTS
 
     def validate(self, checker: Checker) -> None:
-        news = checker.news
         checker.slug("integration")
         checker.uuid("integration_config_id")
         checker.boolean("require_sign_in", default=True)
-        email = news.get("intended_for_email")
-        if isinstance(email, str) and _is_email(email.strip()):
-            checker.inputs["intended_for_email"] = email.strip()
-        elif email is not None and not is_unknown(email):
-            checker.fail(
-                "intended_for_email",
-                f"intended_for_email must be an email address, got {shown(email)}",
-            )
+        checker.email("intended_for_email")
         checker.text("note", required=False)
-        ttl_hours = news.get("ttl_hours")
-        hours = _whole_hours(ttl_hours)
-        if hours is not None and 1 <= hours <= MAX_TTL_HOURS:
-            checker.inputs["ttl_hours"] = hours
-        elif ttl_hours is not None and not is_unknown(ttl_hours):
-            checker.fail(
-                "ttl_hours",
-                f"ttl_hours must be a whole number of hours from 1 to {MAX_TTL_HOURS} (Fruxon's "
-                f"default when unset: {DEFAULT_TTL_HOURS}), got {shown(ttl_hours)}",
-            )
+        checker.whole_number(
+            "ttl_hours",
+            low=1,
+            high=MAX_TTL_HOURS,
+            unset=f"Fruxon's default when unset: {DEFAULT_TTL_HOURS}",
+        )
         checker.scalar("rotation")
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -194,14 +169,7 @@ class CredentialLinkProvider(FruxonProvider):
         and a fresh link is quiet until a refresh finds it expired in turn
         (docs/decisions.md#credential-link).
         """
-        replaces: list[str] = []
-        for key in INPUTS:
-            new = news.get(key)
-            if key == "workspace":
-                if self.workspace_changed(news, olds):
-                    replaces.append(key)
-            elif contains_unknown(new) or _comparable(key, new) != _comparable(key, olds.get(key)):
-                replaces.append(key)
+        replaces = list(self.replace_on_change(INPUTS, olds, news, _comparable).replaces or [])
         if olds.get("expired") is True and olds.get("filled") is not True:
             replaces.append("expires_at")
         if replaces and olds.get("filled") is True and set(replaces) <= set(_HOW_IT_WAS_MINTED):
@@ -220,7 +188,7 @@ class CredentialLinkProvider(FruxonProvider):
         require_sign_in = props.get("require_sign_in") is not False
         email = props.get("intended_for_email") or None
         note = props.get("note") or None
-        ttl_hours = _whole_hours(props.get("ttl_hours"))
+        ttl_hours = whole_number(props.get("ttl_hours"))
         where = (
             f"config {config_id} of integration '{integration}' in workspace '{client.workspace}'"
         )
@@ -319,11 +287,6 @@ class CredentialLinkProvider(FruxonProvider):
                 f"{props.get('expires_at')}: Fruxon has no API to withdraw a link. To close it "
                 "now, mint a new link for the config or delete the config."
             )
-
-
-def _is_email(value: str) -> bool:
-    local, at, domain = value.partition("@")
-    return bool(at and local and domain) and not any(c.isspace() for c in value)
 
 
 class CredentialLink(Resource, module="fruxon", name="CredentialLink"):

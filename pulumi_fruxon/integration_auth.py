@@ -22,18 +22,11 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import settings
 
+from pulumi_fruxon._checks import Checker, comparable, is_unknown, number
 from pulumi_fruxon._consume import consume, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._ids import ConfigRef
-from pulumi_fruxon._provider import (
-    Checker,
-    FruxonProvider,
-    comparable,
-    is_unknown,
-    number,
-    read_only,
-    refuse_import,
-)
+from pulumi_fruxon._provider import FruxonProvider, get_existing, refuse_import
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     publish_if_wanted,
@@ -432,4 +425,4 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
         `id` is `<workspace>/<integration>/<integration_config_id>`. The config must exist and
         have auth bound; `credential_fingerprint` is unknown to Fruxon and stays empty.
         """
-        return read_only(cls, IntegrationAuthProvider(), resource_name, id, OUTPUTS, opts)
+        return get_existing(cls, IntegrationAuthProvider(), resource_name, id, OUTPUTS, opts)

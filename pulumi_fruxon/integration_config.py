@@ -22,18 +22,11 @@ from pulumi.dynamic import (
 )
 
 from pulumi_fruxon import _constants
+from pulumi_fruxon._checks import Checker, comparable, contains_unknown, is_unknown
 from pulumi_fruxon._create import create_config, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._ids import ConfigRef
-from pulumi_fruxon._provider import (
-    Checker,
-    FruxonProvider,
-    comparable,
-    contains_unknown,
-    is_unknown,
-    read_only,
-    refuse_import,
-)
+from pulumi_fruxon._provider import FruxonProvider, get_existing, refuse_import
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
@@ -519,4 +512,4 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
 
         `id` is `<workspace>/<integration>/<config_id>`.
         """
-        return read_only(cls, IntegrationConfigProvider(), resource_name, id, OUTPUTS, opts)
+        return get_existing(cls, IntegrationConfigProvider(), resource_name, id, OUTPUTS, opts)

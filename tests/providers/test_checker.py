@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_fruxon import _constants
-from pulumi_fruxon._provider import Checker
+from pulumi_fruxon._checks import Checker
 from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 
