@@ -30,7 +30,7 @@ from pulumi_fruxon.settings import FruxonSettings, pulumi_config_getter
 
 if TYPE_CHECKING:  # `import pulumi_fruxon` imports this module; httpx and pydantic wait for a call
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import Integration, IntegrationConfig, Tool
+    from pulumi_fruxon.models import ConfigRecord, Integration, Tool
 
 __all__ = [
     "GetIntegrationConfigsResult",
@@ -81,7 +81,7 @@ class GetIntegrationConfigsResult:
     """Every config of one integration, in server order."""
 
     integration: str
-    configs: list[IntegrationConfig]
+    configs: list[ConfigRecord]
 
 
 def _client(workspace: str | None) -> FruxonClient:
