@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pulumi.dynamic.dynamic import serialize_provider
 
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
-from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import (
     INTEGRATION_AUTH,

@@ -46,7 +46,7 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports the providers on every run
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import IntegrationConfig
+    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
 
 # Problem-details codes of a key that can never be consumed (again).
 _DEAD_KEY_CODES = frozenset(

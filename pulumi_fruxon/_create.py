@@ -49,7 +49,7 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports the providers on every run
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import IntegrationConfig
+    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
 
 # Creates sent in one `up` while reconciling shows that none of them created anything.
 _ATTEMPTS = 3

@@ -1,5 +1,5 @@
 """`fingerprint`: the stand-in a state keeps for a secret. Standard library only, so that `diff`
-can compare keys and parameters without loading pydantic (`pulumi_fruxon.models` re-exports it)."""
+can compare keys and parameters without loading pydantic."""
 
 from __future__ import annotations
 

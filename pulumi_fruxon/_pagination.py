@@ -1,21 +1,36 @@
-"""The list walk's guard: page by page, whether the pages still add up to one whole list.
+"""List walks: fetching a list page by page, reading each page, and vouching for the whole.
+
+`walk` sends the first request when it is called, so a failure surfaces where the list was asked
+for, and returns an iterator that fetches the further pages as it is consumed. Each page is
+validated straight from the body's bytes, in one call: as a `Page`, or, for the two lists that
+come in more than one shape (`config_shapes`, `revision_shapes`), as an object or a bare array.
 
 A walk that cannot vouch for its result raises `PaginationError` instead of returning part of a
 list as all of it: a data source's partial list would plan deletions of everything it missed.
-The guard notices the known server faults (a page token sent back as the next one, or repeated
+`WalkGuard` notices the known server faults (a page token sent back as the next one, or repeated
 from an earlier page; a page of items already listed, as in a walk that cycles), a `totalCount`
-the walk ends short of, and a walk longer than `MAX_PAGES`. An empty page with a next token is
-not a fault: AIP-158 allows it (https://google.aip.dev/158), and the page limit bounds it.
+the walk ends short of, and a walk longer than `max_pages` (`MAX_PAGES` unless given). An empty
+page with a next token is not a fault: AIP-158 allows it (https://google.aip.dev/158), and the
+page limit bounds it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
+import httpx
+from pydantic import AliasChoices, Field, TypeAdapter, ValidationError
+
 from pulumi_fruxon import _constants
+from pulumi_fruxon._responses import invalid, parse
+from pulumi_fruxon._transport import Params, Transport
 from pulumi_fruxon.errors import PaginationError
-from pulumi_fruxon.models import Listed, Page
+from pulumi_fruxon.models import ConfigRecord, Listed, Page, Revision
+
+log = logging.getLogger("pulumi_fruxon")
 
 ItemT = TypeVar("ItemT", bound=Listed)
 
@@ -23,9 +38,9 @@ ItemT = TypeVar("ItemT", bound=Listed)
 class WalkGuard(Generic[ItemT]):
     """Follows one walk of `GET path`. Call `admit` with each page, in order."""
 
-    def __init__(self, path: str, *, max_pages: int | None = None) -> None:
+    def __init__(self, path: str, *, max_pages: int = _constants.MAX_PAGES) -> None:
         self.path = path
-        self.max_pages = _constants.MAX_PAGES if max_pages is None else max_pages
+        self.max_pages = max_pages
         self.pages = 0
         self.total_count: int | None = None
         self._ids: set[str] = set()
@@ -91,3 +106,113 @@ class WalkGuard(Generic[ItemT]):
             items=self.items,
             total_count=self.total_count,
         )
+
+
+def follow(
+    guard: WalkGuard[ItemT],
+    page: Page[ItemT],
+    fetch: Callable[[str | None], Page[ItemT]],
+    *,
+    best_effort: bool,
+) -> Iterator[ItemT]:
+    """The walk from its first `page` on: each fresh item, until the end or a problem.
+
+    `fetch(token)` gets the page after `token`. When `guard` finds that the pages do not add up,
+    the iterator raises its `PaginationError` after the items it could vouch for, or, with
+    `best_effort`, logs a warning and ends there.
+    """
+    token: str | None = None
+    while True:
+        fresh, token, problem = guard.admit(page, token)
+        yield from fresh
+        if problem is not None:
+            if not best_effort:
+                raise problem
+            log.warning("%s best_effort: returning the %d items read so far.", problem, guard.items)
+            return
+        if token is None:
+            return
+        page = fetch(token)
+
+
+class Shapes(Generic[ItemT]):
+    """The shapes a list answer may take, each validated straight from the body's bytes: an
+    object (`page`, which names where its items may be) or a bare array of items."""
+
+    def __init__(self, page: type[Page[ItemT]], item: type[ItemT]) -> None:
+        self.page = page
+        self.array: TypeAdapter[list[ItemT]] = TypeAdapter(list[item])  # type: ignore[valid-type]
+
+    def validate_json(self, content: bytes) -> Page[ItemT]:
+        # JSON's first character other than whitespace gives the type of the whole document.
+        if content.lstrip(b" \t\r\n")[:1] == b"[":
+            return self.page(items=self.array.validate_json(content))
+        return self.page.model_validate_json(content)
+
+
+# Built on first use: their schemas would add about 10 ms to importing the client.
+@functools.cache
+def config_shapes() -> Shapes[ConfigRecord]:
+    """A config list: a bare array, `{items}` or `{configs}`, as the official SDK accepts."""
+
+    class ConfigPage(Page[ConfigRecord]):
+        """A config list as an object: its items under `items`, else under `configs`."""
+
+        items: list[ConfigRecord] = Field(
+            default=[], validation_alias=AliasChoices("items", "configs")
+        )
+
+    return Shapes(ConfigPage, ConfigRecord)
+
+
+@functools.cache
+def revision_shapes() -> Shapes[Revision]:
+    """A revision list (an undocumented envelope): the same shapes as a config list."""
+
+    class RevisionPage(Page[Revision]):
+        """A revision list as an object: its items under `items`, else under `revisions`."""
+
+        items: list[Revision] = Field(
+            default=[], validation_alias=AliasChoices("items", "revisions")
+        )
+
+    return Shapes(RevisionPage, Revision)
+
+
+def walk(
+    transport: Transport,
+    path: str,
+    model: type[ItemT],
+    params: Params = (),
+    *,
+    page_size: int | None = None,
+    best_effort: bool = False,
+    shapes: Shapes[ItemT] | None = None,
+) -> Iterator[ItemT]:
+    """Every item of a `ListPage` endpoint, each once; the first page is fetched now.
+
+    `params` go with every page. `page_size` is clamped to `MAX_PAGE_SIZE`; None sends none.
+    Each page is read as a `Page` of `model`, or in one of `shapes`; `follow` and a `WalkGuard`
+    do the rest.
+    """
+    page_model: type[Page[ItemT]] = Page[model]  # type: ignore[valid-type]
+
+    def read(response: httpx.Response) -> Page[ItemT]:
+        if shapes is None:
+            return parse(response, page_model)
+        try:
+            return shapes.validate_json(response.content)
+        except ValidationError as exc:
+            # As these two lists always have, a body that does not parse is "not JSON".
+            raise invalid(response, exc, malformed="a body that is not JSON") from None
+
+    def fetch(token: str | None) -> Page[ItemT]:
+        query = list(params)
+        if page_size is not None:
+            query.append(("pageSize", str(max(1, min(page_size, _constants.MAX_PAGE_SIZE)))))
+        if token:
+            query.append(("pageToken", token))
+        return read(transport.request("GET", path, params=query))
+
+    first = fetch(None)  # now: a failure surfaces where the list was asked for
+    return follow(WalkGuard(path), first, fetch, best_effort=best_effort)

@@ -25,7 +25,8 @@ from pulumi_fruxon.errors import FruxonError, IntegrationConfigNotFoundError, No
 
 if TYPE_CHECKING:  # annotations only: the providers import this module before any client exists
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import IntegrationConfig, Revision
+    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
+    from pulumi_fruxon.models import Revision
 
 PUBLISH_OUTPUTS = ("published_revision_id", "published_version", "live")
 

@@ -1,4 +1,9 @@
-"""The retry decision and the backoff delay, kept small so they can be tested on their own."""
+"""The retry decision and the backoff delay, kept small so they can be tested on their own.
+
+These decide the retries that `max_retries` counts: a 5xx, and a transport failure. A 429 is not
+one of them: the server refused it before doing anything, so `Transport.request` retries every
+`RateLimitError` (the class `error_class_for` gives a 429) for as long as the deadline allows.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from pulumi_fruxon import _constants
 
-_RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+_RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _RNG = random.Random()
 
@@ -43,9 +48,8 @@ def is_idempotent(method: str, idempotent: bool | None = None) -> bool:
 
 
 def should_retry_status(method: str, status: int, *, idempotent: bool | None = None) -> bool:
-    """A 429 was never processed, so it is always safe; 5xx only for idempotent calls."""
-    if status == 429:
-        return True
+    """Whether an error status is worth one of the `max_retries`: a 5xx, for an idempotent call
+    only (a 429 is retried apart, see above)."""
     return is_idempotent(method, idempotent) and status in _RETRYABLE_STATUSES
 
 

@@ -32,7 +32,7 @@ from pulumi_fruxon.settings import FruxonSettings, pulumi_config_getter
 
 if TYPE_CHECKING:  # `import pulumi_fruxon` imports this module; httpx and pydantic wait for a call
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import Integration, IntegrationConfig, Tool
+    from pulumi_fruxon.models import ConfigRecord, Integration, Tool
 
 __all__ = [
     "GetIntegrationConfigsResult",
@@ -83,7 +83,7 @@ class GetIntegrationConfigsResult:
     """Every config of one integration, in server order."""
 
     integration: str
-    configs: list[IntegrationConfig]
+    configs: list[ConfigRecord]
 
 
 @contextlib.contextmanager

@@ -41,7 +41,8 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import IntegrationConfig, Revision
+    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
+    from pulumi_fruxon.models import Revision
 
 # Its errors live in `pulumi_fruxon.errors`, the one module that exports errors.
 __all__ = ["IntegrationAuth", "IntegrationAuthProvider"]

@@ -44,7 +44,7 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import IntegrationConfig as ConfigModel
+    from pulumi_fruxon.models import ConfigRecord as ConfigModel
     from pulumi_fruxon.models import Revision
 
 __all__ = ["IntegrationConfig", "IntegrationConfigProvider"]

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from pulumi_fruxon._fingerprint import fingerprint as fingerprint
+from pulumi_fruxon._fingerprint import fingerprint
 
 
 class WireModel(BaseModel):
@@ -108,8 +108,9 @@ class ConfigAuth(WireModel):
     granted_scopes: list[str] = []
 
 
-class IntegrationConfig(Listed):
-    """An integration config: tenant-level credentials and connection settings (the draft)."""
+class ConfigRecord(Listed):
+    """An integration config as Fruxon sends it: tenant-level credentials and connection
+    settings (the draft). The resource that declares one is `pulumi_fruxon.IntegrationConfig`."""
 
     integration_id: str | None = None
     display_name: str | None = None

@@ -395,7 +395,7 @@ def test_a_renamed_or_moved_name_is_reported(tmp_path: Path) -> None:
     document = tmp_path / "renamed.md"
     fine = """
 Fine: `WalkGuard`, `Redactor.text`, `_publishing.publish`, `_claim`, `testing/`,
-`pulumi_fruxon.errors.PaginationError`, `FruxonClient._request`, `IntegrationAuth.bound_at`,
+`pulumi_fruxon.errors.PaginationError`, `Transport.request`, `IntegrationAuth.bound_at`,
 `IntegrationAuth.get(name, id)`, `SentConsume.workspace`, `pulumi_fruxon/_urls.py`,
 `_fingerprint.py`, `tests/support/mocks.py`, `Checker` and `Checker.slug` (`_checks.py`),
 `_claim` in `pulumi_fruxon/integration_auth.py`, `fingerprint` (`_fingerprint.py`),
@@ -406,7 +406,7 @@ fruxon.NotChecked()  # inside a fence: an example, not a reference
 ```
 """
     wrong = """
-Renamed: `_redact` in `FruxonClient._requestt`.
+Renamed: `_redact` in `Transport.requestt`.
 Moved: `_provider.fingerprint`, `pulumi_fruxon/_redact.py`, `scripts/pulumi-built`,
 `fingerprint` (`_provider.py`), `WalkGuard` and `PaginationError` in
 `pulumi_fruxon/_pagination.py` (imported there, defined in errors.py).
@@ -422,7 +422,7 @@ Links: [gone](gone.md), [anchor](state-format.md#no-such-anchor).
     assert sorted(problem.reference for problem in found) == sorted(
         [
             "_redact",
-            "FruxonClient._requestt",
+            "Transport.requestt",
             "_provider.fingerprint",
             "pulumi_fruxon/_redact.py",
             "scripts/pulumi-built",

@@ -11,9 +11,9 @@ import logging
 import httpx
 import pytest
 
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import BadRequestError, NotFoundError
-from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 
 SECRET = "whsec-client-test-1"

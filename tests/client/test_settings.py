@@ -6,10 +6,11 @@ import logging
 import math
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pulumi_fruxon.client import FruxonClient
-from pulumi_fruxon.errors import ConfigurationError
+from pulumi_fruxon.errors import APITimeoutError, ConfigurationError
 from pulumi_fruxon.settings import FruxonSettings
 from pulumi_fruxon.testing import FruxonEmulator
 
@@ -160,7 +161,38 @@ def test_a_bad_timeout_is_refused_naming_its_source(value: str) -> None:
         FruxonSettings.resolve(config={"timeout": value}.get, env={})
 
 
-@pytest.mark.parametrize("value", [-1.0, 0.0, math.nan])
+@pytest.mark.parametrize("value", [-1.0, 0.0, math.nan, math.inf])
 def test_a_bad_timeout_argument_is_refused(value: float) -> None:
-    with pytest.raises(ConfigurationError, match="timeout"):
+    # The same rule as for FRUXON_TIMEOUT and fruxon:timeout, naming where the value came from.
+    with pytest.raises(ConfigurationError, match="timeout from the timeout argument"):
         FruxonClient("fx_pat_x", "w", "http://fruxon.test", timeout=value)
+
+
+def _timeout_named(client_timeout: float | None) -> str:
+    """The deadline a timed-out request names, for a client built on FRUXON_TIMEOUT=9."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    settings = FruxonSettings.resolve(
+        token="fx_pat_x",
+        workspace="w",
+        base_url="http://fruxon.test",
+        env={"FRUXON_TIMEOUT": "9"},
+    )
+    with (
+        FruxonClient(
+            settings=settings,
+            timeout=client_timeout,
+            max_retries=0,
+            transport=httpx.MockTransport(handler),
+        ) as client,
+        pytest.raises(APITimeoutError) as raised,
+    ):
+        client.get_integration("slack")
+    return str(raised.value)
+
+
+def test_the_timeout_argument_overrides_the_settings() -> None:
+    assert "each request has 2.5 s in all" in _timeout_named(2.5)
+    assert "each request has 9 s in all" in _timeout_named(None)

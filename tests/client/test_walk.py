@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from pulumi_fruxon import _constants
+from pulumi_fruxon._pagination import WalkGuard, follow
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import InvalidResponseError, NotFoundError, PaginationError
+from pulumi_fruxon.models import Integration, Page
 from pulumi_fruxon.testing import FruxonEmulator
 
 # -- a walk that never ends --------------------------------------------------------------------
@@ -61,14 +63,20 @@ def _endless() -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-def test_the_page_limit_bounds_a_walk_that_never_repeats(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_constants, "MAX_PAGES", 25)
-    with (
-        FruxonClient("fx_pat_x", "w", "http://fruxon.test", transport=_endless()) as mocked,
-        pytest.raises(PaginationError, match="did not end within 25 pages") as raised,
-    ):
-        list(mocked.list_integrations())
+def test_the_page_limit_bounds_a_walk_that_never_repeats() -> None:
+    fetched: list[str | None] = []
+
+    def fetch(token: str | None) -> Page[Integration]:
+        fetched.append(token)
+        n = len(fetched)
+        return Page[Integration](items=[Integration(id=f"i{n}")], next_page_token=f"t{n}")
+
+    guard: WalkGuard[Integration] = WalkGuard("/endless", max_pages=25)
+    walked = follow(guard, fetch(None), fetch, best_effort=False)
+    with pytest.raises(PaginationError, match="did not end within 25 pages") as raised:
+        list(walked)
     assert raised.value.pages == 25
+    assert len(fetched) == 25
 
 
 def test_the_default_page_limit_is_in_force() -> None:

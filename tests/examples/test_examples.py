@@ -11,7 +11,7 @@ import httpx
 import pulumi
 import pytest
 
-from pulumi_fruxon.models import fingerprint
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH, INTEGRATION_CONFIG
 from tests.support.mocks import HostMocks, RecordingMonitor, use_mocks

@@ -14,10 +14,10 @@ from collections.abc import Callable
 import pytest
 from pulumi.runtime import rpc
 
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.authorization_url import AuthorizationUrlProvider
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
-from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import (
     AUTHORIZATION_URL,

@@ -13,6 +13,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.output import Unknown
 from pytest_mock import MockerFixture
 
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
@@ -24,7 +25,6 @@ from pulumi_fruxon.errors import (
     ServerError,
 )
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
-from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 
 CONFIG_ID = "0b6f6c2e-1d0a-4c3e-9f7b-2a5d8e9c1f00"

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from pulumi_fruxon._consume import adoption_claim
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.integration_auth import IntegrationAuthProvider
 from pulumi_fruxon.integration_config import IntegrationConfigProvider
-from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import (
     INTEGRATION_AUTH,

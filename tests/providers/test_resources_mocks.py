@@ -11,11 +11,11 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
+from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon.authorization_url import AuthorizationUrl
 from pulumi_fruxon.errors import FruxonError
 from pulumi_fruxon.integration_auth import IntegrationAuth
 from pulumi_fruxon.integration_config import IntegrationConfig
-from pulumi_fruxon.models import fingerprint
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import AUTHORIZATION_URL, INTEGRATION_AUTH, INTEGRATION_CONFIG
 from tests.support.mocks import (
