@@ -46,7 +46,7 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports the providers on every run
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
+    from pulumi_fruxon.models import ConfigRecord
 
 # Problem-details codes of a key that can never be consumed (again).
 _DEAD_KEY_CODES = frozenset(
@@ -74,7 +74,7 @@ def consume(
     config_id: str,
     credential_key: str,
     key_fingerprint: str,
-) -> IntegrationConfig | None:
+) -> ConfigRecord | None:
     """Bind the key's credentials to the config: the config as read back after the bind, or
     None when that read failed (the bind happened; a refresh fills the outputs in)."""
     workspace = client.workspace
@@ -137,7 +137,7 @@ def recover(
     config_id: str,
     key_fingerprint: str,
     spent: FruxonError,
-) -> IntegrationConfig:
+) -> ConfigRecord:
     """Fruxon says the key is spent: the config, if this key evidently bound it; else raise.
 
     Evident means this machine recorded sending this key to this config, and the config has
@@ -201,7 +201,7 @@ def adoption_claim(config_id: str, key_fingerprint: str) -> str:
 
 
 def _check_adoptable(
-    client: FruxonClient, integration: str, config: IntegrationConfig, where: str
+    client: FruxonClient, integration: str, config: ConfigRecord, where: str
 ) -> None:
     """Refuse a binding that no credential key makes: one at USER level, or of a method that is
     not the integration's OAuth (an API key a credential link set, for example)."""
@@ -229,9 +229,9 @@ def reconcile(
     client: FruxonClient,
     integration: str,
     config_id: str,
-    before: IntegrationConfig,
+    before: ConfigRecord,
     cause: FruxonError,
-) -> IntegrationConfig:
+) -> ConfigRecord:
     """After an ambiguous consume: the config if the bind evidently happened, else raise."""
     what_to_do = (
         f"Look at config {config_id} in Fruxon. If it has no auth, the key may still be "
@@ -262,7 +262,7 @@ def reconcile(
     )
 
 
-def describe(config: IntegrationConfig) -> str:
+def describe(config: ConfigRecord) -> str:
     """What a binding is, in a user's terms: method, level, scopes and when it was made."""
     auth = config.auth
     method = (auth.integration_auth_metadata_id if auth else None) or config.auth_method_id
@@ -278,7 +278,7 @@ def describe(config: IntegrationConfig) -> str:
     return f"method {method!r}, level {level}, scopes {scopes}, config last modified {when}"
 
 
-def _get_config(client: FruxonClient, integration: str, config_id: str) -> IntegrationConfig:
+def _get_config(client: FruxonClient, integration: str, config_id: str) -> ConfigRecord:
     try:
         return client.get_integration_config(integration, config_id)
     except NotFoundError as exc:

@@ -49,7 +49,7 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports the providers on every run
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
+    from pulumi_fruxon.models import ConfigRecord
 
 # Creates sent in one `up` while reconciling shows that none of them created anything.
 _ATTEMPTS = 3
@@ -63,7 +63,7 @@ def create_config(
     parameters: Mapping[str, Any] | None,
     secret_parameters: Mapping[str, str] | None,
     auth_method: str | None,
-) -> tuple[IntegrationConfig, bool]:
+) -> tuple[ConfigRecord, bool]:
     """Create the config, or adopt the one an interrupted create made.
 
     Returns the config, and whether it was adopted from an earlier run (whose settings may
@@ -138,9 +138,7 @@ def settle(workspace: object, integration: object, display_name: object) -> None
 _CLAIMED: set[str] = set()
 
 
-def _same_named(
-    client: FruxonClient, integration: str, display_name: str
-) -> list[IntegrationConfig]:
+def _same_named(client: FruxonClient, integration: str, display_name: str) -> list[ConfigRecord]:
     return [
         c
         for c in client.list_integration_configs(integration)
@@ -155,7 +153,7 @@ def _new_configs(
     sent: _journal.SentCreate,
     *,
     cause: FruxonError | None,
-) -> list[IntegrationConfig]:
+) -> list[ConfigRecord]:
     """The configs of the declared name that did not exist before the create was sent."""
     try:
         configs = _same_named(client, integration, display_name)
@@ -175,13 +173,13 @@ def _new_configs(
 
 
 def _one(
-    found: list[IntegrationConfig],
+    found: list[ConfigRecord],
     workspace: str,
     integration: str,
     display_name: str,
     *,
     cause: FruxonError | None,
-) -> IntegrationConfig:
+) -> ConfigRecord:
     if len(found) == 1:
         return found[0]
     listed = ", ".join(f"{c.id} ({_when(c)})" for c in found)
@@ -190,12 +188,12 @@ def _one(
         f"Creating config '{display_name}' of integration '{integration}' in workspace "
         f"'{workspace}' {why}, and {len(found)} configs of that name appeared since: {listed}. "
         "Which one this stack created cannot be told. Delete the ones no stack manages in "
-        "Fruxon, or give this IntegrationConfig another `display_name`, and run `pulumi up` "
+        "Fruxon, or give this ConfigRecord another `display_name`, and run `pulumi up` "
         "again."
     )
 
 
-def _when(config: IntegrationConfig) -> str:
+def _when(config: ConfigRecord) -> str:
     if not config.created_at:
         return "created at an unknown time"
     moment = datetime.fromtimestamp(config.created_at / 1000, tz=timezone.utc)

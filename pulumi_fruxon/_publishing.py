@@ -25,8 +25,7 @@ from pulumi_fruxon.errors import FruxonError, IntegrationConfigNotFoundError, No
 
 if TYPE_CHECKING:  # annotations only: the providers import this module before any client exists
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
-    from pulumi_fruxon.models import Revision
+    from pulumi_fruxon.models import ConfigRecord, Revision
 
 PUBLISH_OUTPUTS = ("published_revision_id", "published_version", "live")
 
@@ -125,7 +124,7 @@ def wants_publish(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
 def refresh_live(
     client: FruxonClient,
     integration: str,
-    config: IntegrationConfig,
+    config: ConfigRecord,
     olds: Mapping[str, Any],
     carries: Callable[[Revision], bool],
 ) -> dict[str, Any]:

@@ -41,8 +41,7 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import ConfigRecord as IntegrationConfig
-    from pulumi_fruxon.models import Revision
+    from pulumi_fruxon.models import ConfigRecord, Revision
 
 # Its errors live in `pulumi_fruxon.errors`, the one module that exports errors.
 __all__ = ["IntegrationAuth", "IntegrationAuthProvider"]
@@ -52,19 +51,19 @@ IDENTITY = ("integration", "integration_config_id", "workspace")
 # Output keys read back from the config after binding.
 READ_BACK = ("auth_method_id", "level", "granted_scopes", "config_modified_at")
 # Inputs that update in place: they only say how to publish.
-PUBLISHING = ("publish", "publish_note")
+PUBLISH_SETTINGS = ("publish", "publish_note")
 OUTPUTS = (
     *IDENTITY,
     "credential_fingerprint",
     *READ_BACK,
-    *PUBLISHING,
+    *PUBLISH_SETTINGS,
     # The config's modifiedAt right after the bind; a revision published since carries it.
     "bound_at",
     *PUBLISH_OUTPUTS,
 )
 
 
-def _read_back(config: IntegrationConfig) -> dict[str, Any]:
+def _read_back(config: ConfigRecord) -> dict[str, Any]:
     auth = config.auth
     return {
         "auth_method_id": (auth.integration_auth_metadata_id if auth else None)
@@ -119,7 +118,7 @@ class IntegrationAuthProvider(FruxonProvider):
             return DiffResult(changes=True, replaces=replaces)
         # Publishing settings update in place, and so does a binding that is not live: the
         # update publishes again and never consumes.
-        if _publishing_changed(news, olds) or wants_publish(news, olds):
+        if _publish_settings_changed(news, olds) or wants_publish(news, olds):
             return DiffResult(changes=True, replaces=[])
         return DiffResult(changes=False)
 
@@ -135,7 +134,7 @@ class IntegrationAuthProvider(FruxonProvider):
             "integration_config_id": config_id,
             "workspace": workspace,
             "credential_fingerprint": fingerprint(credential_key),
-            **_publishing(props),
+            **_publish_settings(props),
             "published_revision_id": None,
             "published_version": None,
             "live": False,
@@ -150,7 +149,7 @@ class IntegrationAuthProvider(FruxonProvider):
 
     @staticmethod
     def _bound(
-        client: FruxonClient, outs: dict[str, Any], after: IntegrationConfig | None
+        client: FruxonClient, outs: dict[str, Any], after: ConfigRecord | None
     ) -> dict[str, Any]:
         """The outputs of a bind: read back from the config, then published if wanted."""
         _note_bound(
@@ -158,7 +157,7 @@ class IntegrationAuthProvider(FruxonProvider):
         )
         if after is not None:
             outs = {**outs, **_read_back(after), "bound_at": after.modified_at}
-        return {**outs, **_publish(client, outs, "Bound IntegrationAuth to")}
+        return {**outs, **_publish_binding(client, outs, "Bound IntegrationAuth to")}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh, or `IntegrationAuth.get`.
@@ -174,7 +173,7 @@ class IntegrationAuthProvider(FruxonProvider):
         adopting = not isinstance(props.get("integration"), str)
         client = self.client(workspace)
         try:
-            config: IntegrationConfig | None = client.get_integration_config(integration, config_id)
+            config: ConfigRecord | None = client.get_integration_config(integration, config_id)
         except NotFoundError:
             config = None
         if config is None or not config.is_authorized:
@@ -211,10 +210,10 @@ class IntegrationAuthProvider(FruxonProvider):
         Every other change replaces, so an update never consumes a key.
         """
         outs = {k: v for k, v in olds.items() if k in OUTPUTS}
-        outs.update(_publishing(news))
+        outs.update(_publish_settings(news))
         if outs["publish"]:
             client = self.client(olds.get("workspace"))
-            outs.update(_publish(client, outs, "IntegrationAuth on", gone_is_error=True))
+            outs.update(_publish_binding(client, outs, "IntegrationAuth on", gone_is_error=True))
         return UpdateResult(outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -245,7 +244,7 @@ class IntegrationAuthProvider(FruxonProvider):
         pulumi.log.warn(
             f"IntegrationAuth for {where} left the stack, but Fruxon has no API to revoke a "
             "binding: the config's credentials stay bound for as long as the config exists. To "
-            "disconnect, delete the config (destroying its IntegrationConfig does), or "
+            "disconnect, delete the config (destroying its ConfigRecord does), or "
             "re-authorize it with other credentials."
         )
 
@@ -312,7 +311,7 @@ def _note_bound(integration: str, config_id: str, key_fingerprint: str) -> None:
     _BOUND_HERE.setdefault(_binding_key(integration, config_id), set()).add(key_fingerprint)
 
 
-def _publish(
+def _publish_binding(
     client: FruxonClient, outs: Mapping[str, Any], doing: str, *, gone_is_error: bool = False
 ) -> dict[str, Any]:
     config_id = str(outs["integration_config_id"])
@@ -328,7 +327,7 @@ def _publish(
     )
 
 
-def _publishing(props: Mapping[str, Any]) -> dict[str, Any]:
+def _publish_settings(props: Mapping[str, Any]) -> dict[str, Any]:
     note = props.get("publish_note")
     return {
         "publish": props.get("publish") is not False,
@@ -336,10 +335,10 @@ def _publishing(props: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _publishing_changed(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
-    if any(is_unknown(news.get(key)) for key in PUBLISHING):
+def _publish_settings_changed(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
+    if any(is_unknown(news.get(key)) for key in PUBLISH_SETTINGS):
         return True
-    return _publishing(news) != _publishing(olds)
+    return _publish_settings(news) != _publish_settings(olds)
 
 
 def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:

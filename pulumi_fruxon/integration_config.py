@@ -9,7 +9,7 @@ values are never outputs: `secret_parameter_fingerprints` holds a SHA-256 per na
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -21,10 +21,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon import _constants
 from pulumi_fruxon._checks import Checker, comparable, contains_unknown, is_unknown
+from pulumi_fruxon._config_auth import auth_to_send
+from pulumi_fruxon._config_parameters import (
+    carries,
+    fingerprints,
+    secret_names,
+    unmasked,
+    warn_masked,
+)
 from pulumi_fruxon._create import create_config, settle
-from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._ids import ConfigRef
 from pulumi_fruxon._provider import FruxonProvider, get_existing, refuse_import
 from pulumi_fruxon._publishing import (
@@ -36,7 +42,6 @@ from pulumi_fruxon._publishing import (
 )
 from pulumi_fruxon.errors import (
     APIError,
-    BoundAuthConflictError,
     FruxonError,
     IntegrationConfigNotFoundError,
     NotFoundError,
@@ -44,8 +49,7 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import ConfigRecord as ConfigModel
-    from pulumi_fruxon.models import Revision
+    from pulumi_fruxon.models import ConfigRecord
 
 __all__ = ["IntegrationConfig", "IntegrationConfigProvider"]
 
@@ -60,33 +64,6 @@ OUTPUTS = (
     "secret_parameter_fingerprints",
     *PUBLISH_OUTPUTS,
 )
-
-
-def _fingerprints(secret_parameters: Any) -> dict[str, str]:
-    if not isinstance(secret_parameters, Mapping):
-        return {}
-    return {str(k): fingerprint(v) for k, v in secret_parameters.items() if isinstance(v, str)}
-
-
-def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
-    """Whether a published revision holds the declared parameters and auth method.
-
-    Plain parameters are compared by fingerprint. Secret ones only by name: a server may mask
-    them in revision reads, and an older revision is ruled out by version before this runs.
-    """
-    parameters = outs.get("parameters") or {}
-    secret_names = set(outs.get("secret_parameter_fingerprints") or {})
-    auth_method = outs.get("auth_method")
-
-    def carries(revision: Revision) -> bool:
-        found = revision.parameter_fingerprints
-        if set(found) != set(parameters) | secret_names:
-            return False
-        if any(found.get(k) != fingerprint(v) for k, v in parameters.items()):
-            return False
-        return auth_method is None or revision.auth_method_id == auth_method
-
-    return carries
 
 
 class IntegrationConfigProvider(FruxonProvider):
@@ -129,7 +106,7 @@ class IntegrationConfigProvider(FruxonProvider):
             return DiffResult(changes=True, replaces=replaces)
         changed = [key for key in SETTINGS if _setting_changed(key, news.get(key), olds.get(key))]
         secrets = news.get("secret_parameters")
-        if contains_unknown(secrets) or _fingerprints(secrets) != (
+        if contains_unknown(secrets) or fingerprints(secrets) != (
             olds.get("secret_parameter_fingerprints") or {}
         ):
             changed.append("secret_parameters")
@@ -173,17 +150,16 @@ class IntegrationConfigProvider(FruxonProvider):
             change["display_name"] = str(news["display_name"]).strip()
         secrets = news.get("secret_parameters") or {}
         if _setting_changed("parameters", news.get("parameters"), olds.get("parameters")) or (
-            _fingerprints(secrets) != (olds.get("secret_parameter_fingerprints") or {})
+            fingerprints(secrets) != (olds.get("secret_parameter_fingerprints") or {})
         ):
             # `parameters` replaces the stored map whole, so both maps always go together.
             change["parameters"] = dict(news.get("parameters") or {})
             change["secret_parameters"] = dict(secrets)
         auth_method = news.get("auth_method")
         if auth_method and _setting_changed("auth_method", auth_method, olds.get("auth_method")):
-            held = _held_auth_method(client, integration, config_id)
-            if held != auth_method:
-                _refuse_to_erase(client.workspace, integration, config_id, held, olds, news)
-                change["auth_method"] = auth_method
+            to_send = auth_to_send(client, integration, config_id, olds, news)
+            if to_send is not None:
+                change["auth_method"] = to_send
         if change:
             try:
                 config = client.update_integration_config(integration, config_id, **change)
@@ -227,7 +203,7 @@ class IntegrationConfigProvider(FruxonProvider):
                 "`fruxon.get_integration_configs(integration)` lists the configs."
             ) from None
         if adopting:
-            secret_names = _secret_names(client, integration) & set(config.parameters)
+            secrets = secret_names(client, integration) & set(config.parameters)
             olds: dict[str, Any] = {
                 "auth_method": config.auth_method_id,
                 "publish": True,
@@ -235,17 +211,17 @@ class IntegrationConfigProvider(FruxonProvider):
             }
         else:
             olds = {k: v for k, v in props.items() if k in OUTPUTS}
-            secret_names = set(olds.get("secret_parameter_fingerprints") or {})
+            secrets = set(olds.get("secret_parameter_fingerprints") or {})
         outs = {
             **olds,
             "integration": integration,
             "workspace": client.workspace,
             "config_id": config.id,
             "display_name": config.display_name,
-            "parameters": _unmasked(config.parameters, secret_names, olds.get("parameters")),
+            "parameters": unmasked(config.parameters, secrets, olds.get("parameters")),
             "has_auth": config.is_authorized,
         }
-        outs.update(refresh_live(client, integration, config, olds, _carries(outs)))
+        outs.update(refresh_live(client, integration, config, olds, carries(outs)))
         # No `inputs=`: the engine keeps the stored inputs, `secret_parameters` included, which
         # the outputs cannot rebuild.
         return ReadResult(ConfigRef(client.workspace, integration, config.id).format(), outs)
@@ -273,9 +249,9 @@ class IntegrationConfigProvider(FruxonProvider):
         self,
         client: FruxonClient,
         integration: str,
-        config: ConfigModel,
+        config: ConfigRecord,
         props: Mapping[str, Any],
-    ) -> ConfigModel:
+    ) -> ConfigRecord:
         """PATCH an adopted config to the declared parameters and auth method."""
         change: dict[str, Any] = {
             "parameters": dict(props.get("parameters") or {}),
@@ -290,17 +266,17 @@ class IntegrationConfigProvider(FruxonProvider):
         self,
         client: FruxonClient,
         integration: str,
-        config: ConfigModel,
+        config: ConfigRecord,
         props: Mapping[str, Any],
     ) -> dict[str, Any]:
-        _warn_masked(config, integration, props)
+        warn_masked(config, integration, props)
         return {
             "integration": integration,
             "workspace": client.workspace,
             **_settings(props),
             "config_id": config.id,
             "has_auth": config.is_authorized,
-            "secret_parameter_fingerprints": _fingerprints(props.get("secret_parameters")),
+            "secret_parameter_fingerprints": fingerprints(props.get("secret_parameters")),
             "published_revision_id": config.published_revision_id,
             "published_version": None,
             "live": False,
@@ -329,87 +305,12 @@ def _setting_changed(key: str, new: Any, old: Any) -> bool:
     return bool(comparable(new) != comparable(old))
 
 
-def _unmasked(found: Mapping[str, Any], secret_names: set[str], declared: Any) -> dict[str, Any]:
-    """The plain parameters as read back, without the secret ones. A plain parameter that the
-    server masks (the integration marks its name secret) keeps its declared value: the read
-    cannot see it, and showing the mask would be drift that every `up` publishes again."""
-    declared = declared if isinstance(declared, Mapping) else {}
-    return {
-        name: declared[name] if value == _constants.MASKED and name in declared else value
-        for name, value in found.items()
-        if name not in secret_names
-    }
-
-
-def _warn_masked(config: ConfigModel, integration: str, props: Mapping[str, Any]) -> None:
-    """Say so when a plain parameter holds what the integration marks secret."""
-    plain = props.get("parameters") or {}
-    masked = sorted(
-        name
-        for name, value in config.parameters.items()
-        if value == _constants.MASKED and name in plain and plain[name] != _constants.MASKED
-    )
-    if masked:
-        pulumi.log.warn(
-            f"Config {config.id} of '{integration}': integration '{integration}' marks "
-            f"{', '.join(masked)} secret, but this IntegrationConfig declares "
-            f"{'it' if len(masked) == 1 else 'them'} in plain `parameters`, which the stack's "
-            "state keeps unencrypted. Move "
-            f"{'it' if len(masked) == 1 else 'them'} to `secret_parameters`."
-        )
-
-
 def _republish(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     """Whether an update that PATCHed nothing still publishes: the state is not live, or the
     publish settings changed. Declaring the auth method the server already holds does not."""
     return olds.get("live") is not True or any(
         _setting_changed(key, news.get(key), olds.get(key)) for key in ("publish", "publish_note")
     )
-
-
-def _held_auth_method(client: FruxonClient, integration: str, config_id: str) -> str | None:
-    """The auth method the config's draft holds now, as the server says (one GET)."""
-    try:
-        config = client.get_integration_config(integration, config_id)
-    except NotFoundError as exc:
-        raise _gone(client.workspace, integration, config_id, exc) from None
-    if config.auth is not None and config.auth.integration_auth_metadata_id:
-        return config.auth.integration_auth_metadata_id
-    return config.auth_method_id
-
-
-def _refuse_to_erase(
-    workspace: str,
-    integration: str,
-    config_id: str,
-    held: str | None,
-    olds: Mapping[str, Any],
-    news: Mapping[str, Any],
-) -> None:
-    """Refuse a PATCH of `auth` that would replace a method this stack never declared.
-
-    `auth` replaces the config's auth whole, credentials included (docs/fruxon-http-api.md). A
-    method the stack itself declared may be changed: that is the user's own choice. A method
-    that something else bound (an `IntegrationAuth` on a config declared without
-    `auth_method`, a credential link, someone outside the stack) is not erased silently.
-    """
-    if held is None or held == comparable(olds.get("auth_method")):
-        return
-    raise BoundAuthConflictError(
-        f"Config {config_id} of integration '{integration}' in workspace '{workspace}' has "
-        f"auth method '{held}' bound, which this stack did not declare (an IntegrationAuth, a "
-        f"credential link or someone outside the stack bound it). Setting `auth_method` to "
-        f"'{news.get('auth_method')}' would replace it and erase its credentials, so nothing "
-        f"was sent. To keep the binding, set `auth_method` to '{held}' or leave it out. To "
-        "start over with the new method, replace the config: `pulumi up --replace <urn of the "
-        "IntegrationConfig>` (the bound credentials go with the old config)."
-    )
-
-
-def _secret_names(client: FruxonClient, integration: str) -> set[str]:
-    """Parameter names the integration marks secret (adoption has no fingerprints to go by)."""
-    metadata = client.get_integration(integration).config_metadata.parameters_metadata
-    return {str(p.get("name")) for p in metadata if p.get("secret")}
 
 
 def _gone(
