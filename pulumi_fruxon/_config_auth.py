@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pulumi_fruxon._checks import comparable
+from pulumi_fruxon._ids import ConfigRef
 from pulumi_fruxon.errors import (
     BoundAuthConflictError,
-    IntegrationConfigNotFoundError,
     NotFoundError,
 )
 
@@ -46,11 +46,7 @@ def _held_auth_method(client: FruxonClient, integration: str, config_id: str) ->
     try:
         config = client.get_integration_config(integration, config_id)
     except NotFoundError as exc:
-        raise IntegrationConfigNotFoundError(
-            f"Config {config_id} of integration '{integration}' no longer exists in workspace "
-            f"'{client.workspace}' ({exc}). Run `pulumi refresh` to drop it from the stack, then "
-            "`pulumi up` to create it again."
-        ) from None
+        raise ConfigRef(client.workspace, integration, config_id).gone(exc) from None
     if config.auth is not None and config.auth.integration_auth_metadata_id:
         return config.auth.integration_auth_metadata_id
     return config.auth_method_id

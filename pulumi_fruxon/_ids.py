@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_fruxon.errors import ResourceIdError
+from pulumi_fruxon.errors import FruxonError, IntegrationConfigNotFoundError, ResourceIdError
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,15 @@ class ConfigRef:
                 f"of the form <workspace>/<integration>/<config_id>{tail}."
             )
         return cls(found[0], found[1], found[2])
+
+    def gone(self, cause: FruxonError, *, doing: str = "") -> IntegrationConfigNotFoundError:
+        """The error for a config the stack holds that Fruxon no longer has: refresh drops it."""
+        return IntegrationConfigNotFoundError(
+            f"{doing}{': ' if doing else ''}Config {self.config_id} of integration "
+            f"'{self.integration}' no longer exists in workspace '{self.workspace}' ({cause}). "
+            "Run `pulumi refresh` to drop it (and what depends on it) from the stack, then "
+            "`pulumi up` to create what is still declared."
+        )
 
     @classmethod
     def of(

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from pulumi_fruxon._checks import number
-from pulumi_fruxon.errors import FruxonError, IntegrationConfigNotFoundError, NotFoundError
+from pulumi_fruxon._ids import ConfigRef
+from pulumi_fruxon.errors import FruxonError, NotFoundError
 
 if TYPE_CHECKING:  # annotations only: the providers import this module before any client exists
     from pulumi_fruxon.client import FruxonClient
@@ -78,11 +79,7 @@ def publish(
         if not gone_is_error:
             _failed(what, integration, config_id, exc)
             return None
-        raise IntegrationConfigNotFoundError(
-            f"{what}: config {config_id} of '{integration}' no longer exists in workspace "
-            f"'{client.workspace}' ({exc}), so there is nothing to publish. Run `pulumi "
-            "refresh` to drop it from the stack (and what depends on it), then `pulumi up`."
-        ) from None
+        raise ConfigRef(client.workspace, integration, config_id).gone(exc, doing=what) from None
     except FruxonError as exc:
         _failed(what, integration, config_id, exc)
         return None

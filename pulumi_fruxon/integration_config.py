@@ -164,7 +164,7 @@ class IntegrationConfigProvider(FruxonProvider):
             try:
                 config = client.update_integration_config(integration, config_id, **change)
             except NotFoundError as exc:
-                raise _gone(client.workspace, integration, config_id, exc) from None
+                raise ConfigRef(client.workspace, integration, config_id).gone(exc) from None
             outs = self._outputs(client, integration, config, news)
         else:
             outs = {**{k: v for k, v in olds.items() if k in OUTPUTS}, **_settings(news)}
@@ -310,16 +310,6 @@ def _republish(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     publish settings changed. Declaring the auth method the server already holds does not."""
     return olds.get("live") is not True or any(
         _setting_changed(key, news.get(key), olds.get(key)) for key in ("publish", "publish_note")
-    )
-
-
-def _gone(
-    workspace: str, integration: str, config_id: str, exc: FruxonError
-) -> IntegrationConfigNotFoundError:
-    return IntegrationConfigNotFoundError(
-        f"Config {config_id} of integration '{integration}' no longer exists in workspace "
-        f"'{workspace}' ({exc}). Run `pulumi refresh` to drop it from the stack, then "
-        "`pulumi up` to create it again."
     )
 
 
