@@ -330,18 +330,31 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
     """
 
     integration: pulumi.Output[str]
+    """The integration id, as declared."""
     display_name: pulumi.Output[str]
+    """The config's name in Fruxon, as last read."""
     parameters: pulumi.Output[dict[str, str]]
+    """The plain connection parameters, as last read (secret ones are never outputs)."""
     auth_method: pulumi.Output[str | None]
+    """The declared auth method, if any."""
     publish: pulumi.Output[bool]
+    """Whether changes are published so that tool calls use them."""
     publish_note: pulumi.Output[str | None]
+    """The note of the revisions this resource publishes."""
     workspace: pulumi.Output[str]
+    """The workspace (tenant id) the config belongs to."""
     config_id: pulumi.Output[str]
+    """The config's id (a UUID): what `IntegrationAuth` and `CredentialLink` take."""
     has_auth: pulumi.Output[bool]
+    """Whether the config's draft has auth bound, as last read."""
     secret_parameter_fingerprints: pulumi.Output[dict[str, str]]
+    """`sha256:<hex>` of each secret parameter, by name (a secret output); never the values."""
     published_revision_id: pulumi.Output[str | None]
+    """The revision this resource last published (or a newer one still carrying its values)."""
     published_version: pulumi.Output[int | None]
+    """The version number of `published_revision_id`."""
     live: pulumi.Output[bool]
+    """Whether the revision tool calls resolve now carries what this resource declares."""
 
     def __init__(
         self,
@@ -357,6 +370,26 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
         workspace: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Declare a config; `pulumi up` creates or updates it and publishes it.
+
+        :param resource_name: The unique name of the resource in the stack.
+        :param integration: The integration id (e.g. `salesforce`). A change replaces the
+            config.
+        :param display_name: The config's name in Fruxon.
+        :param parameters: Plain connection parameters (strings), as the integration's config
+            metadata names them. Stored unencrypted in state: put secrets in
+            `secret_parameters`.
+        :param secret_parameters: Connection parameters that are secrets. A secret input; only
+            their fingerprints are outputs.
+        :param auth_method: The auth method to choose for the config (for example an API key
+            method that a `CredentialLink` then fills). Leave it out for a config that an
+            `IntegrationAuth` binds.
+        :param publish: Publish each change so that tool calls use it (default true).
+        :param publish_note: The note of the revisions this resource publishes.
+        :param workspace: The workspace (tenant id); defaults to `fruxon:workspace` or
+            `FRUXON_WORKSPACE`. A change replaces the config.
+        :param opts: Pulumi resource options. `import_` is refused: use `IntegrationConfig.get`.
+        """
         refuse_import(opts, "IntegrationConfig", adopt="IntegrationConfig.get(name, id)")
         props: dict[str, Any] = {
             "integration": integration,
