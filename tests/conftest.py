@@ -26,8 +26,9 @@ def emulator() -> Iterator[FruxonEmulator]:
 
 
 @pytest.fixture
-def host() -> Iterator[Callable[..., ProviderHost]]:
-    """Start `python -m pulumi.dynamic` hosts: `host()` or `host(env)`; all stopped at the end."""
+def start_host() -> Iterator[Callable[..., ProviderHost]]:
+    """Start `python -m pulumi.dynamic` hosts: `start_host()`, or `start_host(env)`; all are
+    stopped at the end."""
     started: list[ProviderHost] = []
 
     def start(env: Mapping[str, str] | None = None) -> ProviderHost:

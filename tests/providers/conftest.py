@@ -11,8 +11,10 @@ from tests.support.host import ProviderHost, stack_config
 
 
 @pytest.fixture
-def provider_host(host: Callable[..., ProviderHost], emulator: FruxonEmulator) -> ProviderHost:
+def provider_host(
+    start_host: Callable[..., ProviderHost], emulator: FruxonEmulator
+) -> ProviderHost:
     """`python -m pulumi.dynamic`, configured with stack config that points at `emulator`."""
-    started = host()
+    started = start_host()
     started.configure(stack_config(emulator), secret_keys=["fruxon:token"])
     return started
