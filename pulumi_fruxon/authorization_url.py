@@ -1,9 +1,7 @@
 """`AuthorizationUrl`: an OAuth consent URL for application-level auth, minted once on create.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.authorization_url.AuthorizationUrlProvider`, pickled by reference with no state;
-the type token is `pulumi-python:dynamic/fruxon:AuthorizationUrl`; the outputs are the inputs
-(`INPUTS`, with `workspace` the effective one) plus `url`, which the resource marks secret.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
 """
 
 from __future__ import annotations

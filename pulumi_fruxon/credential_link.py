@@ -1,12 +1,10 @@
 """`CredentialLink`: a Fruxon page where a human types a config's API key, bearer token or
 password, so that the secret never passes through Pulumi.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.credential_link.CredentialLinkProvider`, pickled by reference with no state;
-the type token is `pulumi-python:dynamic/fruxon:CredentialLink`; the id is
-`<workspace>/<integration>/<integration_config_id>/<link_id>`; the outputs are the keys of
-`OUTPUTS`, and `url` is marked secret by the resource class. No output ever holds what the human
-typed: Fruxon publishes it as the config's next revision, and the stack only sees that it did.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
+No output ever holds what the human typed: Fruxon publishes it as the config's next revision,
+and the stack only sees that it did.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """`IntegrationAuth`: bind the credentials behind a single-use OAuth key to an integration config.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.integration_auth.IntegrationAuthProvider`, pickled by reference with no state;
-the type token is `pulumi-python:dynamic/fruxon:IntegrationAuth`; the id is
-`<workspace>/<integration>/<integration_config_id>`; the outputs are the keys of `OUTPUTS`.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
 """
 
 from __future__ import annotations

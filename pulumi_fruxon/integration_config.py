@@ -1,10 +1,7 @@
 """`IntegrationConfig`: a Fruxon integration config declared in the stack, published by default.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.integration_config.IntegrationConfigProvider`, pickled by reference with no
-state; the type token is `pulumi-python:dynamic/fruxon:IntegrationConfig`; the id is
-`<workspace>/<integration>/<config_id>`; the outputs are the keys of `OUTPUTS`. Secret parameter
-values are never outputs: `secret_parameter_fingerprints` holds a SHA-256 per name.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
 """
 
 from __future__ import annotations
