@@ -188,7 +188,7 @@ def _one(
         f"Creating config '{display_name}' of integration '{integration}' in workspace "
         f"'{workspace}' {why}, and {len(found)} configs of that name appeared since: {listed}. "
         "Which one this stack created cannot be told. Delete the ones no stack manages in "
-        "Fruxon, or give this ConfigRecord another `display_name`, and run `pulumi up` "
+        "Fruxon, or give this IntegrationConfig another `display_name`, and run `pulumi up` "
         "again."
     )
 
