@@ -495,6 +495,15 @@ class _Cell:
         started.configure(config, secret_keys=["fruxon:token"])
         return started
 
+    def after_a_kill(
+        self, host: ProviderHost, stack: Stack, stored_secret: str
+    ) -> tuple[ProviderHost, Stack]:
+        """`pulumi` died once the host answered: the engine never recorded the result, and the
+        next `up` starts a new host on the same machine, with the same resource not in state."""
+        self.texts.append(host.produced_text(except_check_inputs=[stored_secret]))
+        started = self.next_host(host)
+        return started, Stack(started, stack.type)
+
     def config_with_secret(self) -> str:
         config_id = self.fx.add_config(INTEGRATION)
         self.fx.patch_config(
@@ -714,10 +723,7 @@ def _bind(cell: _Cell) -> Observed:
         outcome = _bound(cell, host.stderr, stack)
         if cell.fault.killed:
             outcome = "killed"
-            # The engine never received the answer, and the next `up` starts a new host.
-            cell.texts.append(host.produced_text(except_check_inputs=["credential_key"]))
-            host = cell.next_host(host)
-            stack = Stack(host, INTEGRATION_AUTH)
+            host, stack = cell.after_a_kill(host, stack, "credential_key")
     except HostError as error:
         outcome = _host_error_class(error)
         if not any(r.route == CONSUME for r in cell.fx.requests):
@@ -791,14 +797,11 @@ def _create(cell: _Cell) -> Observed:
     cell.arm()
     try:
         stack.up(news)
-        outcome = "adopted (reconciled)" if "appeared since; adopting it" in host.stderr else "ok"
-        outcome = cell.success() if outcome == "ok" else outcome
+        adopted = "appeared since; adopting it" in host.stderr
+        outcome = "adopted (reconciled)" if adopted else cell.success()
         if cell.fault.killed:
             outcome = "killed"
-            # The engine never received the answer, and the next `up` starts a new host.
-            cell.texts.append(host.produced_text(except_check_inputs=["secret_parameters"]))
-            host = cell.next_host(host)
-            stack = Stack(host, INTEGRATION_CONFIG)
+            host, stack = cell.after_a_kill(host, stack, "secret_parameters")
     except HostError as error:
         outcome = _host_error_class(error)
         if not any(r.route == "createConfig" for r in cell.fx.requests):
