@@ -1,0 +1,52 @@
+"""Serve the plugin: the port on stdout's first line, then gRPC until the engine stops us.
+
+The engine runs `pulumi-resource-fruxon [--logtostderr] [-v=N] [--tracing URL] <engine address>`
+and reads the port from the first line of stdout. As in the dynamic host, a thread watches the
+engine's address and ends the process once the engine is gone (a killed `pulumi`).
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent import futures
+
+import grpc
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2_grpc
+
+from pulumi_fruxon._watchdog import parse_address, watch
+
+# As the dynamic host: four calls at once, each on its own thread.
+_WORKERS = 4
+
+
+def engine_address(args: list[str]) -> tuple[str, int] | None:
+    """The engine's `host:port` among the arguments (the flags before it are skipped)."""
+    for arg in reversed(args):
+        address = parse_address(arg)
+        if address is not None:
+            return address
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve until stopped; `argv` defaults to the process's arguments."""
+    from pulumi_fruxon.provider._servicer import FruxonServicer
+
+    args = sys.argv[1:] if argv is None else argv
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="fruxon-rpc"),
+        options=_GRPC_CHANNEL_OPTIONS,
+    )
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(FruxonServicer(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    address = engine_address(args)
+    if address is not None:
+        watch(address)
+    try:
+        server.wait_for_termination()
+    except KeyboardInterrupt:
+        server.stop(0)
