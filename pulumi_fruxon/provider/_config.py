@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.runtime import rpc
 
@@ -55,7 +55,7 @@ def request(configure: Any) -> ConfigureRequest:
 def checked(news: struct_pb2.Struct) -> struct_pb2.Struct:
     """The config as given, the token made secret even when it was set in plain text."""
     secret_keys = {key for name, key in CONFIG if name in SECRET_CONFIG}
-    raw = rpc.deserialize_properties(news, keep_unknowns=True)
+    raw = dict(json_format.MessageToDict(news))
     for key in secret_keys & set(raw):
         if not rpc.is_rpc_secret(raw[key]):
             raw[key] = rpc.wrap_rpc_secret(raw[key])

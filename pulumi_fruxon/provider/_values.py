@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 # The input a dynamic resource pickles its provider into. A stack moved from the dynamic
@@ -49,27 +50,37 @@ class Props:
 
 
 def unwrap(value: Any) -> tuple[Any, bool]:
-    """A value without its secret wrappers, and whether it held one anywhere."""
-    if rpc.is_rpc_secret(value):
-        inner, _ = unwrap(rpc.unwrap_rpc_secret(value))
-        return inner, True
+    """A wire value (as JSON) as a plain one: secrets unwrapped, the unknown sentinel as
+    `Unknown`, and whether a secret was found anywhere inside.
+
+    `rpc.deserialize_properties` is not used for this: it reads an unknown inside a secret (what
+    the engine sends for a secret input not known in preview) as None outside a program.
+    """
     if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            inner, _ = unwrap(value.get("value"))
+            return inner, True
         pairs = {k: unwrap(v) for k, v in value.items()}
         return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
     if isinstance(value, list):
         items = [unwrap(v) for v in value]
         return [v for v, _ in items], any(s for _, s in items)
+    if value == rpc.UNKNOWN:
+        return Unknown(), False  # type: ignore[no-untyped-call]
     return value, False
+
+
+def _json(struct: struct_pb2.Struct | None) -> dict[str, Any]:
+    if struct is None:
+        return {}
+    return dict(json_format.MessageToDict(struct))
 
 
 def from_struct(struct: struct_pb2.Struct | None) -> Props:
     """Engine properties as plain snake_case properties; `__provider` is dropped."""
     props = Props()
-    if struct is None:
-        return props
-    raw = rpc.deserialize_properties(struct, keep_unknowns=True)
-    for key, value in raw.items():
-        if key == PICKLED_PROVIDER or not isinstance(key, str):
+    for key, value in _json(struct).items():
+        if key == PICKLED_PROVIDER or value is None:
             continue
         plain, was_secret = unwrap(value)
         name = snake(key)
@@ -104,7 +115,4 @@ def serialize(values: Mapping[str, Any]) -> struct_pb2.Struct:
 def plain_struct(struct: struct_pb2.Struct | None) -> dict[str, Any]:
     """A Struct of plain values (function arguments, provider config), secrets unwrapped, keys
     as sent."""
-    if struct is None:
-        return {}
-    raw = rpc.deserialize_properties(struct, keep_unknowns=True)
-    return {k: unwrap(v)[0] for k, v in raw.items()}
+    return {k: unwrap(v)[0] for k, v in _json(struct).items() if v is not None}
