@@ -84,10 +84,16 @@ def _property(prop: Prop, secret: bool) -> dict[str, Any]:
 
 
 def _object(props: list[Prop], secrets: frozenset[str] | set[str]) -> dict[str, Any]:
+    """`properties` and, when any is, `required` (the CLI drops empty lists and texts)."""
+    required = sorted(camel(p.name) for p in props if not p.optional)
     return {
         "properties": {camel(p.name): _property(p, p.name in secrets) for p in props},
-        "required": sorted(camel(p.name) for p in props if not p.optional),
+        **({"required": required} if required else {}),
     }
+
+
+def _described(docstring: str) -> dict[str, str]:
+    return {"description": text(docstring)} if docstring else {}
 
 
 def _config() -> tuple[dict[str, Any], list[Prop]]:
@@ -111,16 +117,16 @@ def schema() -> dict[str, Any]:
         outputs = _object(shape.outputs, shape.secrets)
         inputs = _object(shape.inputs, shape.secrets)
         resources[kind.token] = {
-            "description": text(shape.description),
+            **_described(shape.description),
             **outputs,
             "inputProperties": inputs["properties"],
-            "requiredInputs": inputs["required"],
+            "requiredInputs": inputs.get("required", []),
         }
     functions: dict[str, Any] = {}
     for function in FUNCTIONS:
         shape = function_shape(DATA_SOURCES, function.python, types)
         functions[function.token] = {
-            "description": text(shape.description),
+            **_described(shape.description),
             "inputs": _object(shape.inputs, set()),
             "outputs": _object(shape.outputs, set()),
         }
@@ -132,7 +138,7 @@ def schema() -> dict[str, Any]:
         shape = model_shape(MODELS, name, types)
         object_types[f"{PACKAGE}:index:{name}"] = {
             "type": "object",
-            "description": text(shape.description),
+            **_described(shape.description),
             **_object(shape.outputs, set()),
         }
         pending |= (types.used - before) - {t.rsplit(":", 1)[-1] for t in object_types}
