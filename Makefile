@@ -19,7 +19,7 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict pulumi_fruxon
+	$(BIN)/mypy --strict pulumi_fruxon pulumi_fruxon_pytest.py
 
 # The Pulumi CLI: the one on PATH (>= 3.216), else built from source into .tools/bin (cached).
 pulumi:

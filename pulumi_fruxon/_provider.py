@@ -1,30 +1,13 @@
 """Plumbing shared by the dynamic providers: settings, pickling, clients, unknowns, shapes.
 
-State format
-------------
-These names are stored in users' stacks. Never rename or move them without keeping an alias
-importable forever (docs/state-format.md):
-
-=====================================  ====================================================
-Provider (pickled by reference)        Resource type token
-=====================================  ====================================================
-``pulumi_fruxon.integration_auth``     ``pulumi-python:dynamic/fruxon:IntegrationAuth``
-``.IntegrationAuthProvider``
-``pulumi_fruxon.authorization_url``    ``pulumi-python:dynamic/fruxon:AuthorizationUrl``
-``.AuthorizationUrlProvider``
-``pulumi_fruxon.integration_config``   ``pulumi-python:dynamic/fruxon:IntegrationConfig``
-``.IntegrationConfigProvider``
-``pulumi_fruxon.credential_link``      ``pulumi-python:dynamic/fruxon:CredentialLink``
-``.CredentialLinkProvider``
-=====================================  ====================================================
+State format: each provider class's module path, each type token, id shape and output name is
+stored in users' stacks. docs/state-format.md lists them all, and is the one list; never rename
+or move one without an alias that keeps old stacks working.
 
 Providers are pickled with no state: `__getstate__` keeps an allow-list that is empty today, and
 returns None for it. Settings and HTTP clients are runtime-only; they are built by `configure()`
 (the host calls it after unpickling) or lazily on first use. Every runtime attribute has a
 class-level default so that a pickle written by an older version still loads.
-
-Output and input property names are snake_case exactly as written in each resource module; they
-are a state format too.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """`AuthorizationUrl`: an OAuth consent URL for application-level auth, minted once on create.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.authorization_url.AuthorizationUrlProvider`, pickled by reference with no state;
-the type token is `pulumi-python:dynamic/fruxon:AuthorizationUrl`; the outputs are the inputs
-(`INPUTS`, with `workspace` the effective one) plus `url`, which the resource marks secret.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
 """
 
 from __future__ import annotations
@@ -125,13 +123,21 @@ class AuthorizationUrl(Resource, module="fruxon", name="AuthorizationUrl"):
     """
 
     integration: pulumi.Output[str]
+    """The integration id, as declared."""
     auth_method: pulumi.Output[str]
+    """The OAuth auth method the URL consents to (default `oauth2`)."""
     scopes: pulumi.Output[list[str] | None]
+    """The scopes asked for; none means the method's defaults."""
     config_parameters: pulumi.Output[dict[str, str] | None]
+    """Connection parameters sent with the consent (e.g. an instance URL)."""
     return_url: pulumi.Output[str | None]
+    """Where Fruxon sends the browser after consent: a path on Fruxon's own site."""
     rotation: pulumi.Output[str | float | None]
+    """Any value; changing it mints a new URL."""
     workspace: pulumi.Output[str]
+    """The workspace (tenant id) the URL was minted in."""
     url: pulumi.Output[str]
+    """The consent URL to open (a secret). Unknown until the first `pulumi up`."""
 
     def __init__(
         self,
@@ -146,6 +152,23 @@ class AuthorizationUrl(Resource, module="fruxon", name="AuthorizationUrl"):
         workspace: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Mint an OAuth consent URL on `pulumi up`; it stays the same until an input changes.
+
+        :param resource_name: The unique name of the resource in the stack.
+        :param integration: The integration id (e.g. `salesforce`).
+        :param auth_method: The integration's OAuth auth method (default `oauth2`);
+            `get_integration(...).auth_methods` lists them.
+        :param scopes: The scopes to ask for; by default the method's own defaults.
+        :param config_parameters: Connection parameters the consent needs (e.g. an instance
+            URL), as the integration's config metadata names them.
+        :param return_url: A path on Fruxon's site (like `/integrations`) to return to after
+            consent; anything that could leave Fruxon's origin is refused.
+        :param rotation: Any string or number; change it to mint a new URL (e.g. after one
+            was used).
+        :param workspace: The workspace (tenant id); defaults to `fruxon:workspace` or
+            `FRUXON_WORKSPACE`.
+        :param opts: Pulumi resource options. `import_` is refused: a URL cannot be read back.
+        """
         refuse_import(opts, "AuthorizationUrl")
         props: dict[str, Any] = {
             "integration": integration,

@@ -1,12 +1,10 @@
 """`CredentialLink`: a Fruxon page where a human types a config's API key, bearer token or
 password, so that the secret never passes through Pulumi.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.credential_link.CredentialLinkProvider`, pickled by reference with no state;
-the type token is `pulumi-python:dynamic/fruxon:CredentialLink`; the id is
-`<workspace>/<integration>/<integration_config_id>/<link_id>`; the outputs are the keys of
-`OUTPUTS`, and `url` is marked secret by the resource class. No output ever holds what the human
-typed: Fruxon publishes it as the config's next revision, and the stack only sees that it did.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
+No output ever holds what the human typed: Fruxon publishes it as the config's next revision,
+and the stack only sees that it did.
 """
 
 from __future__ import annotations
@@ -298,31 +296,46 @@ class CredentialLink(Resource, module="fruxon", name="CredentialLink"):
     same in state. `rotation`, or a change to any other input, mints a new link (a replace),
     which also closes the previous one: Fruxon keeps one open link per config.
 
-    `pulumi refresh` reads `filled` (a revision with auth was published while the link was open;
-    Fruxon has no read of a link's state, so any such publish counts) and `expired` (the link ran
-    out before anyone filled it). An expired, unfilled link is
-    replaced by the next `pulumi up`, so the stack offers a usable link again; a link is never
-    re-minted without a refresh having seen it expire, so runs in between stay quiet, and a
-    filled link is never re-minted.
+    `pulumi refresh` reads `filled` (a revision published while the link was open carries
+    credentials the config lacked at the mint) and `expired` (the link ran out before anyone
+    filled it). An expired, unfilled link is replaced by the next `pulumi up`, so the stack
+    offers a usable link again; a link is never re-minted without a refresh having seen it
+    expire, so runs in between stay quiet, and a filled link is never re-minted: a new note,
+    addressee, sign-in or TTL on it is only recorded.
 
     OAuth integrations cannot use a link: use `AuthorizationUrl` and `IntegrationAuth`.
     """
 
     integration: pulumi.Output[str]
+    """The integration id, as declared."""
     integration_config_id: pulumi.Output[str]
+    """The id (a UUID) of the config whose credentials the link sets."""
     require_sign_in: pulumi.Output[bool]
+    """Whether only a signed-in workspace member may fill the link."""
     intended_for_email: pulumi.Output[str | None]
+    """Who the link is meant for, as shown on the page."""
     note: pulumi.Output[str | None]
+    """The note shown on the page and given to the revision a fill publishes."""
     ttl_hours: pulumi.Output[int | None]
+    """How long the link lasts, in hours; none means Fruxon's default (168)."""
     rotation: pulumi.Output[str | float | None]
+    """Any value; changing it mints a new link."""
     workspace: pulumi.Output[str]
+    """The workspace (tenant id) of the config."""
     url: pulumi.Output[str]
+    """The link to send to the person who types the credential (a secret)."""
     link_id: pulumi.Output[str]
+    """Fruxon's id of the link."""
     mode: pulumi.Output[str]
+    """`SIGN_IN` (a member must sign in) or `CAPABILITY` (whoever holds the link)."""
     created_at: pulumi.Output[str]
+    """When the link was minted (ISO 8601, UTC)."""
     expires_at: pulumi.Output[str]
+    """When the link expires (ISO 8601, UTC)."""
     expired: pulumi.Output[bool]
+    """Whether the last refresh found the link expired and unfilled."""
     filled: pulumi.Output[bool]
+    """Whether the last refresh found the link filled."""
 
     def __init__(
         self,
@@ -338,6 +351,23 @@ class CredentialLink(Resource, module="fruxon", name="CredentialLink"):
         workspace: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Mint a credential link for a config on `pulumi up`.
+
+        :param resource_name: The unique name of the resource in the stack.
+        :param integration: The integration id (e.g. `stripe`).
+        :param integration_config_id: The id (a UUID) of the config whose credentials the
+            link sets. The config needs an API key, bearer token or basic auth method.
+        :param require_sign_in: Only a signed-in workspace member may fill the link (default
+            true). Without it, anyone holding the link can, and minting needs
+            `workspace:write`.
+        :param intended_for_email: The e-mail address of the person the link is for.
+        :param note: A note shown on the page, and given to the revision a fill publishes.
+        :param ttl_hours: How long the link lasts: 1 to 720 hours (Fruxon's default: 168).
+        :param rotation: Any string or number; change it to mint a new link.
+        :param workspace: The workspace (tenant id); defaults to `fruxon:workspace` or
+            `FRUXON_WORKSPACE`.
+        :param opts: Pulumi resource options. `import_` is refused: a link is shown once.
+        """
         refuse_import(opts, "CredentialLink")
         props: dict[str, Any] = {
             "integration": integration,

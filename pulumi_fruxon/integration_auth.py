@@ -1,14 +1,11 @@
 """`IntegrationAuth`: bind the credentials behind a single-use OAuth key to an integration config.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.integration_auth.IntegrationAuthProvider`, pickled by reference with no state;
-the type token is `pulumi-python:dynamic/fruxon:IntegrationAuth`; the id is
-`<workspace>/<integration>/<integration_config_id>`; the outputs are the keys of `OUTPUTS`.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +17,8 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
-from pulumi.runtime import settings
 
+from pulumi_fruxon._bindings import binding_state, claim, note_bound
 from pulumi_fruxon._checks import Checker, comparable, is_unknown, number
 from pulumi_fruxon._consume import consume, settle
 from pulumi_fruxon._fingerprint import fingerprint
@@ -34,7 +31,6 @@ from pulumi_fruxon._publishing import (
     wants_publish,
 )
 from pulumi_fruxon.errors import (
-    FruxonError,
     IntegrationConfigNotFoundError,
     NotFoundError,
 )
@@ -152,7 +148,7 @@ class IntegrationAuthProvider(FruxonProvider):
         client: FruxonClient, outs: dict[str, Any], after: ConfigRecord | None
     ) -> dict[str, Any]:
         """The outputs of a bind: read back from the config, then published if wanted."""
-        _note_bound(
+        note_bound(
             outs["integration"], outs["integration_config_id"], outs["credential_fingerprint"]
         )
         if after is not None:
@@ -242,7 +238,7 @@ class IntegrationAuthProvider(FruxonProvider):
         integration = str(props.get("integration", "?"))
         config_id = str(props.get("integration_config_id", "?"))
         where = f"config {config_id} of '{integration}' (workspace '{props.get('workspace')}')"
-        state = _binding_state(self, props)
+        state = binding_state(self, props)
         if state == "gone":
             pulumi.log.info(f"IntegrationAuth for {where} left the stack; the config is gone.")
             return
@@ -258,71 +254,9 @@ class IntegrationAuthProvider(FruxonProvider):
         pulumi.log.warn(
             f"IntegrationAuth for {where} left the stack, but Fruxon has no API to revoke a "
             "binding: the config's credentials stay bound for as long as the config exists. To "
-            "disconnect, delete the config (destroying its ConfigRecord does), or "
+            "disconnect, delete the config (destroying its IntegrationConfig does), or "
             "re-authorize it with other credentials."
         )
-
-
-# Which IntegrationAuth of this program binds each config, per deployment (keyed by the
-# engine's monitor, so that several programs in one process, as in tests, do not meet).
-_CLAIMS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
-def _claim(config_id: Any, resource_name: str) -> Any:
-    """Refuse a second IntegrationAuth on the same config in one program: each would overwrite
-    the other's binding, the later one silently."""
-    if not isinstance(config_id, str):
-        return config_id
-    try:
-        claims = _CLAIMS.setdefault(settings.get_monitor(), {})
-    except TypeError:  # a monitor that cannot be weakly referenced: no check
-        return config_id
-    key = config_id.strip().lower()
-    other = claims.setdefault(key, resource_name)
-    if other != resource_name:
-        raise FruxonError(
-            f"IntegrationAuth '{resource_name}' and IntegrationAuth '{other}' both bind config "
-            f"{config_id}. A config holds one binding, so each `pulumi up` would replace the "
-            "other's credentials. Keep one IntegrationAuth per config (to rotate a key, change "
-            "the `credential_key` of the one you have)."
-        )
-    return config_id
-
-
-def _binding_state(provider: FruxonProvider, props: Mapping[str, Any]) -> str:
-    """What became of the binding a deleted IntegrationAuth made: "gone" (the config is),
-    "unbound", "rebound" (bound again since, e.g. by its replacement), "bound", or "unknown"."""
-    integration, config_id = props.get("integration"), props.get("integration_config_id")
-    if not isinstance(integration, str) or not isinstance(config_id, str):
-        return "unknown"
-    try:
-        config = provider.client(props.get("workspace")).get_integration_config(
-            integration, config_id
-        )
-    except NotFoundError:
-        return "gone"
-    except FruxonError:
-        return "unknown"
-    if not config.is_authorized:
-        return "unbound"
-    others = _BOUND_HERE.get(_binding_key(config.integration_id or integration, config_id), set())
-    if others - {props.get("credential_fingerprint")}:
-        return "rebound"
-    return "bound"
-
-
-# The bindings this process made, by config: a replacement creates the new IntegrationAuth before
-# the old one's delete, in the same provider host. That is the evidence that the config was bound
-# again since; the config's `modifiedAt` is not, since every PATCH of the config moves it.
-_BOUND_HERE: dict[tuple[str, str], set[str]] = {}
-
-
-def _binding_key(integration: str, config_id: str) -> tuple[str, str]:
-    return integration.lower(), config_id.lower()
-
-
-def _note_bound(integration: str, config_id: str, key_fingerprint: str) -> None:
-    _BOUND_HERE.setdefault(_binding_key(integration, config_id), set()).add(key_fingerprint)
 
 
 def _publish_binding(
@@ -381,19 +315,33 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
     """
 
     integration: pulumi.Output[str]
+    """The integration id, as declared (e.g. `salesforce`)."""
     integration_config_id: pulumi.Output[str]
+    """The id (a UUID) of the config the credentials are bound to."""
     workspace: pulumi.Output[str]
+    """The workspace (tenant id) the config belongs to: the declared one, else the configured."""
     credential_fingerprint: pulumi.Output[str]
+    """`sha256:<hex>` of the credential key that was consumed; never the key itself."""
     auth_method_id: pulumi.Output[str | None]
+    """The auth method the config holds after the bind (e.g. `oauth2`), as last read."""
     level: pulumi.Output[str | None]
+    """The level of the bound auth (`APPLICATION` for a key from a consent), as last read."""
     granted_scopes: pulumi.Output[list[str]]
+    """The scopes the provider granted at consent, as last read."""
     config_modified_at: pulumi.Output[int | None]
+    """The config's `modifiedAt` (Unix ms) as last read."""
     publish: pulumi.Output[bool]
+    """Whether the bind is published so that tool calls use it."""
     publish_note: pulumi.Output[str | None]
+    """The note of the revision the bind publishes."""
     bound_at: pulumi.Output[int | None]
+    """The config's `modifiedAt` (Unix ms) right after the bind; a revision since carries it."""
     published_revision_id: pulumi.Output[str | None]
+    """The revision this binding was last published in (or a newer one still carrying it)."""
     published_version: pulumi.Output[int | None]
+    """The version number of `published_revision_id`."""
     live: pulumi.Output[bool]
+    """Whether the revision tool calls resolve now carries this binding."""
 
     def __init__(
         self,
@@ -407,13 +355,30 @@ class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):
         publish_note: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Bind the credentials behind `credential_key` to a config, once.
+
+        :param resource_name: The unique name of the resource in the stack.
+        :param integration: The integration id (e.g. `salesforce`). A change replaces the
+            resource.
+        :param integration_config_id: The id (a UUID) of the config to bind the credentials to.
+            A change replaces the resource.
+        :param credential_key: The single-use key from the consent success page. A secret: it
+            is consumed on create and only its fingerprint is stored. A new key replaces the
+            resource (a rotation).
+        :param workspace: The workspace (tenant id); defaults to `fruxon:workspace` or
+            `FRUXON_WORKSPACE`. A change replaces the resource.
+        :param publish: Publish the config after the bind, so that tool calls use the
+            credentials (default true).
+        :param publish_note: The note of the revision the bind publishes.
+        :param opts: Pulumi resource options. `import_` is refused: use `IntegrationAuth.get`.
+        """
         refuse_import(opts, "IntegrationAuth", adopt="IntegrationAuth.get(name, id)")
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credential_key"])
         props: dict[str, Any] = {
             **dict.fromkeys(OUTPUTS),
             "integration": integration,
             "integration_config_id": pulumi.Output.from_input(integration_config_id).apply(
-                lambda config_id: _claim(config_id, resource_name)
+                lambda config_id: claim(config_id, resource_name)
             ),
             "credential_key": pulumi.Output.secret(credential_key),
             "workspace": workspace,

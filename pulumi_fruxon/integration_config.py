@@ -1,10 +1,7 @@
 """`IntegrationConfig`: a Fruxon integration config declared in the stack, published by default.
 
-State format (see `pulumi_fruxon._provider`): the provider is
-`pulumi_fruxon.integration_config.IntegrationConfigProvider`, pickled by reference with no
-state; the type token is `pulumi-python:dynamic/fruxon:IntegrationConfig`; the id is
-`<workspace>/<integration>/<config_id>`; the outputs are the keys of `OUTPUTS`. Secret parameter
-values are never outputs: `secret_parameter_fingerprints` holds a SHA-256 per name.
+Its provider class path, type token, id and output names (`OUTPUTS`) are stored in users'
+stacks: docs/state-format.md lists them.
 """
 
 from __future__ import annotations
@@ -118,7 +115,7 @@ class IntegrationConfigProvider(FruxonProvider):
         """POST the config, then publish it unless `publish` is false. Never runs in preview."""
         client = self.client(props.get("workspace"))
         integration = str(props["integration"]).strip()
-        config, adopted = create_config(
+        config = create_config(
             client,
             integration,
             str(props["display_name"]).strip(),
@@ -126,9 +123,6 @@ class IntegrationConfigProvider(FruxonProvider):
             secret_parameters=props.get("secret_parameters") or None,
             auth_method=props.get("auth_method") or None,
         )
-        if adopted:
-            # Created by an `up` that died, perhaps from other inputs: make it what is declared.
-            config = self._declare(client, integration, config, props)
         outs = self._outputs(client, integration, config, props)
         # From here on the config exists: always return it, so that it is never orphaned.
         what = f"Created IntegrationConfig {config.id}"
@@ -255,23 +249,6 @@ class IntegrationConfigProvider(FruxonProvider):
                 "`pulumi state delete <urn>`."
             ) from None
 
-    def _declare(
-        self,
-        client: FruxonClient,
-        integration: str,
-        config: ConfigRecord,
-        props: Mapping[str, Any],
-    ) -> ConfigRecord:
-        """PATCH an adopted config to the declared parameters and auth method."""
-        change: dict[str, Any] = {
-            "parameters": dict(props.get("parameters") or {}),
-            "secret_parameters": dict(props.get("secret_parameters") or {}),
-        }
-        auth_method = props.get("auth_method")
-        if auth_method and config.auth_method_id != auth_method:
-            change["auth_method"] = auth_method
-        return client.update_integration_config(integration, config.id, **change)
-
     def _outputs(
         self,
         client: FruxonClient,
@@ -340,18 +317,31 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
     """
 
     integration: pulumi.Output[str]
+    """The integration id, as declared."""
     display_name: pulumi.Output[str]
+    """The config's name in Fruxon, as last read."""
     parameters: pulumi.Output[dict[str, str]]
+    """The plain connection parameters, as last read (secret ones are never outputs)."""
     auth_method: pulumi.Output[str | None]
+    """The declared auth method, if any."""
     publish: pulumi.Output[bool]
+    """Whether changes are published so that tool calls use them."""
     publish_note: pulumi.Output[str | None]
+    """The note of the revisions this resource publishes."""
     workspace: pulumi.Output[str]
+    """The workspace (tenant id) the config belongs to."""
     config_id: pulumi.Output[str]
+    """The config's id (a UUID): what `IntegrationAuth` and `CredentialLink` take."""
     has_auth: pulumi.Output[bool]
+    """Whether the config's draft has auth bound, as last read."""
     secret_parameter_fingerprints: pulumi.Output[dict[str, str]]
+    """`sha256:<hex>` of each secret parameter, by name (a secret output); never the values."""
     published_revision_id: pulumi.Output[str | None]
+    """The revision this resource last published (or a newer one still carrying its values)."""
     published_version: pulumi.Output[int | None]
+    """The version number of `published_revision_id`."""
     live: pulumi.Output[bool]
+    """Whether the revision tool calls resolve now carries what this resource declares."""
 
     def __init__(
         self,
@@ -367,6 +357,26 @@ class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
         workspace: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Declare a config; `pulumi up` creates or updates it and publishes it.
+
+        :param resource_name: The unique name of the resource in the stack.
+        :param integration: The integration id (e.g. `salesforce`). A change replaces the
+            config.
+        :param display_name: The config's name in Fruxon.
+        :param parameters: Plain connection parameters (strings), as the integration's config
+            metadata names them. Stored unencrypted in state: put secrets in
+            `secret_parameters`.
+        :param secret_parameters: Connection parameters that are secrets. A secret input; only
+            their fingerprints are outputs.
+        :param auth_method: The auth method to choose for the config (for example an API key
+            method that a `CredentialLink` then fills). Leave it out for a config that an
+            `IntegrationAuth` binds.
+        :param publish: Publish each change so that tool calls use it (default true).
+        :param publish_note: The note of the revisions this resource publishes.
+        :param workspace: The workspace (tenant id); defaults to `fruxon:workspace` or
+            `FRUXON_WORKSPACE`. A change replaces the config.
+        :param opts: Pulumi resource options. `import_` is refused: use `IntegrationConfig.get`.
+        """
         refuse_import(opts, "IntegrationConfig", adopt="IntegrationConfig.get(name, id)")
         props: dict[str, Any] = {
             "integration": integration,

@@ -27,8 +27,9 @@ def emulator() -> Iterator[FruxonEmulator]:
 
 
 @pytest.fixture
-def host() -> Iterator[Callable[..., ProviderHost]]:
-    """Start `python -m pulumi.dynamic` hosts: `host()` or `host(env)`; all stopped at the end."""
+def start_host() -> Iterator[Callable[..., ProviderHost]]:
+    """Start `python -m pulumi.dynamic` hosts: `start_host()`, or `start_host(env)`; all are
+    stopped at the end."""
     started: list[ProviderHost] = []
 
     def start(env: Mapping[str, str] | None = None) -> ProviderHost:
@@ -42,9 +43,9 @@ def host() -> Iterator[Callable[..., ProviderHost]]:
 
 
 @pytest.fixture
-def plugin() -> Iterator[Callable[..., PluginHost]]:
-    """Start provider plugins, `python -m pulumi_fruxon.provider`: `plugin()` or `plugin(env)`;
-    all stopped at the end."""
+def start_plugin() -> Iterator[Callable[..., PluginHost]]:
+    """Start provider plugins, `python -m pulumi_fruxon.provider`: `start_plugin()` or
+    `start_plugin(env)`; all are stopped at the end."""
     started: list[PluginHost] = []
 
     def start(env: Mapping[str, str] | None = None) -> PluginHost:

@@ -394,11 +394,11 @@ def test_a_renamed_or_moved_name_is_reported(tmp_path: Path) -> None:
     # A page of docs/, as far as relative paths and links go.
     document = tmp_path / "renamed.md"
     fine = """
-Fine: `WalkGuard`, `Redactor.text`, `_publishing.publish`, `_claim`, `testing/`,
+Fine: `WalkGuard`, `Redactor.text`, `_publishing.publish`, `claim`, `testing/`,
 `pulumi_fruxon.errors.PaginationError`, `Transport.request`, `IntegrationAuth.bound_at`,
 `IntegrationAuth.get(name, id)`, `SentConsume.workspace`, `pulumi_fruxon/_urls.py`,
 `_fingerprint.py`, `tests/support/mocks.py`, `Checker` and `Checker.slug` (`_checks.py`),
-`_claim` in `pulumi_fruxon/integration_auth.py`, `fingerprint` (`_fingerprint.py`),
+`claim` in `pulumi_fruxon/_bindings.py`, `fingerprint` (`_fingerprint.py`),
 `python -m pulumi_fruxon.testing`, [state](state-format.md#provider-paths),
 `pulumi.log.warn`, `Output.secret`, `Diff`, `make test`, `live`, `acme/crm/0b6f`.
 ```python

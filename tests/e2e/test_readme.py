@@ -43,7 +43,7 @@ def test_quickstart_program_binds_in_two_runs(
     program = tmp_path / "quickstart"
     program.mkdir()
     (program / "Pulumi.yaml").write_text("name: quickstart\nruntime: python\n")
-    (program / "__main__.py").write_text(block("fruxon.IntegrationAuth("))
+    (program / "__main__.py").write_text(block("# 1. Declare the integration config."))
     crm = crm_ids(emulator)
     with local_stack(program, emulator, pulumi_bin=pulumi_bin) as stack:
         first = stack.up(show_secrets=False)
@@ -80,3 +80,21 @@ def test_local_stack_block_runs_the_example(
     monkeypatch.setenv("PATH", f"{pulumi_bin}{os.pathsep}{os.environ['PATH']}")
     namespace = run(block("local_stack("))
     assert namespace["outputs"]["authorization_url"].secret is True
+
+
+def test_the_testing_section_runs_as_a_users_test_file(
+    pytester: pytest.Pytester, pulumi_bin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both examples of "Testing your own programs", copied into a project's test file."""
+    integration = block("def test_the_connection_goes_live(").replace(
+        '"examples/oauth-connection"', repr(str(REPO / "examples" / "oauth-connection"))
+    )
+    pytester.makepyfile(
+        test_integration=integration,
+        test_unit=block("def test_the_binding_targets_the_declared_config("),
+    )
+    monkeypatch.setenv("PATH", f"{pulumi_bin}{os.pathsep}{os.environ['PATH']}")
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=2)

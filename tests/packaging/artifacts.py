@@ -19,6 +19,7 @@ PACKAGE = "pulumi_fruxon"
 PLUGIN_JSON = f"{PACKAGE}/pulumi-plugin.json"
 # Named on purpose, beyond "every file of the package": what users and tools look for.
 WHEEL_MUST_HOLD = {
+    "pulumi_fruxon_pytest.py",
     f"{PACKAGE}/__init__.py",
     f"{PACKAGE}/py.typed",  # mypy and pyright read the types only with it (PEP 561)
     PLUGIN_JSON,  # keeps Pulumi's official language host from fetching a plugin
@@ -26,6 +27,7 @@ WHEEL_MUST_HOLD = {
     f"{PACKAGE}/testing/stack.py",
 }
 SDIST_MUST_HOLD = {
+    "pulumi_fruxon_pytest.py",
     "README.md",
     "LICENSE",
     "CHANGELOG.md",

@@ -162,8 +162,8 @@ def test_every_type_a_function_returns_is_defined() -> None:
     assert refs <= set(SCHEMA["types"])
 
 
-def test_get_schema_over_grpc(plugin: Any) -> None:
-    host: PluginHost = plugin()
+def test_get_schema_over_grpc(start_plugin: Any) -> None:
+    host: PluginHost = start_plugin()
     assert host.get_schema() == json.loads(json.dumps(SCHEMA))
     assert host.plugin_info().version == pulumi_fruxon.__version__
 

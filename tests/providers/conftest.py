@@ -14,7 +14,7 @@ from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import ProviderHost, stack_config
 from tests.support.plugin import PluginHost
 
-BOTH_DOORS = {"test_host", "test_publishing_host"}
+BOTH_DOORS = {"test_host", "test_integration_config_host", "test_integration_auth_host"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -26,12 +26,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def provider_host(
     door: str,
-    host: Callable[..., ProviderHost],
-    plugin: Callable[..., PluginHost],
+    start_host: Callable[..., ProviderHost],
+    start_plugin: Callable[..., PluginHost],
     emulator: FruxonEmulator,
 ) -> ProviderHost:
     """`python -m pulumi.dynamic` (or, for `door` "plugin", the provider plugin), configured
     with stack config that points at `emulator`."""
-    started = host() if door == "dynamic" else plugin()
+    started = start_host() if door == "dynamic" else start_plugin()
     started.configure(stack_config(emulator), secret_keys=["fruxon:token"])
     return started

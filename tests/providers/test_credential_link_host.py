@@ -38,9 +38,9 @@ def link_inputs(config_id: str, **extra: Any) -> dict[str, Any]:
     )
 
 
-def setup(host: HostFactory, fx: FruxonEmulator) -> tuple[ProviderHost, Stack, str]:
+def setup(start_host: HostFactory, fx: FruxonEmulator) -> tuple[ProviderHost, Stack, str]:
     """A configured host, a stack of one CredentialLink, and a Stripe config it can fill."""
-    provider_host = host()
+    provider_host = start_host()
     provider_host.configure(stack_config(fx), secret_keys=["fruxon:token"])
     config_id = fx.add_config("stripe", display_name="Stripe via link", auth_method_id="api_key")
     return provider_host, Stack(provider_host, CREDENTIAL_LINK), config_id
@@ -75,9 +75,9 @@ def let_expire(stack: Stack, fx: FruxonEmulator) -> None:
 
 
 def test_preview_mints_nothing_and_accepts_unknowns(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    provider_host, stack, config_id = setup(host, emulator)
+    provider_host, stack, config_id = setup(start_host, emulator)
 
     checked = provider_host.check(CREDENTIAL_LINK, link_inputs(rpc.UNKNOWN, note=rpc.UNKNOWN))
     assert checked.failures == []
@@ -87,8 +87,10 @@ def test_preview_mints_nothing_and_accepts_unknowns(
     assert emulator.credential_links() == []
 
 
-def test_up_mints_one_link_with_its_outputs(host: HostFactory, emulator: FruxonEmulator) -> None:
-    _, stack, config_id = setup(host, emulator)
+def test_up_mints_one_link_with_its_outputs(
+    start_host: HostFactory, emulator: FruxonEmulator
+) -> None:
+    _, stack, config_id = setup(start_host, emulator)
 
     assert stack.up(link_inputs(config_id, note="Stripe live key", ttl_hours=48)) == "create"
 
@@ -111,9 +113,9 @@ def test_up_mints_one_link_with_its_outputs(host: HostFactory, emulator: FruxonE
 
 
 def test_the_link_is_stable_and_a_second_up_sends_nothing(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    _, stack, config_id = setup(host, emulator)
+    _, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id))
     url = outputs(stack)["url"]
     emulator.clear_requests()
@@ -131,9 +133,9 @@ def test_the_link_is_stable_and_a_second_up_sends_nothing(
 
 
 def test_rotation_mints_a_new_link_that_replaces_the_open_one(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    _, stack, config_id = setup(host, emulator)
+    _, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id, rotation="2026-11"))
     first = outputs(stack)
     emulator.clear_requests()
@@ -161,9 +163,9 @@ def test_rotation_mints_a_new_link_that_replaces_the_open_one(
     ],
 )
 def test_any_input_change_replaces(
-    host: HostFactory, emulator: FruxonEmulator, key: str, value: Any
+    start_host: HostFactory, emulator: FruxonEmulator, key: str, value: Any
 ) -> None:
-    provider_host, stack, config_id = setup(host, emulator)
+    provider_host, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id))
     assert stack.state is not None
     emulator.clear_requests()
@@ -177,8 +179,8 @@ def test_any_input_change_replaces(
     assert emulator.requests == []
 
 
-def test_another_config_replaces(host: HostFactory, emulator: FruxonEmulator) -> None:
-    _, stack, config_id = setup(host, emulator)
+def test_another_config_replaces(start_host: HostFactory, emulator: FruxonEmulator) -> None:
+    _, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id))
     other = emulator.add_config("stripe", display_name="Stripe test", auth_method_id="api_key")
 
@@ -193,9 +195,9 @@ def test_another_config_replaces(host: HostFactory, emulator: FruxonEmulator) ->
 
 
 def test_refresh_reads_filled_and_the_next_up_is_quiet(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    _, stack, config_id = setup(host, emulator)
+    _, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id))
     emulator.clear_requests()
     assert stack.refresh() == "same"
@@ -214,8 +216,8 @@ def test_refresh_reads_filled_and_the_next_up_is_quiet(
     assert emulator.requests == []
 
 
-def test_an_older_publish_is_not_a_fill(host: HostFactory, emulator: FruxonEmulator) -> None:
-    _, stack, config_id = setup(host, emulator)
+def test_an_older_publish_is_not_a_fill(start_host: HostFactory, emulator: FruxonEmulator) -> None:
+    _, stack, config_id = setup(start_host, emulator)
     emulator.publish(config_id, note="before the link")  # has auth, but predates the link
     stack.up(link_inputs(config_id))
 
@@ -224,11 +226,11 @@ def test_an_older_publish_is_not_a_fill(host: HostFactory, emulator: FruxonEmula
 
 
 def test_a_publish_of_the_auth_method_alone_is_not_a_fill(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
     """Issue 17, defect 7: the stack's own config update published a revision "with auth" (the
     method, no credentials), and refresh counted it as a fill."""
-    _, stack, _ = setup(host, emulator)
+    _, stack, _ = setup(start_host, emulator)
     # As an IntegrationConfig with `auth_method` makes it: the method chosen, no credentials.
     config_id = emulator.add_config("stripe", display_name="Stripe, method only")
     emulator.patch_config(config_id, auth={"integrationAuthMetadataId": "api_key"})
@@ -244,9 +246,9 @@ def test_a_publish_of_the_auth_method_alone_is_not_a_fill(
 
 
 def test_credentials_there_before_the_mint_are_not_a_fill(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    _, stack, config_id = setup(host, emulator)
+    _, stack, config_id = setup(start_host, emulator)
     first = Stack(stack.host, CREDENTIAL_LINK)
     first.up(link_inputs(config_id, rotation="first"))
     emulator.fill_credential_link(outputs(first)["url"], {"api_key": API_KEY})
@@ -257,8 +259,8 @@ def test_credentials_there_before_the_mint_are_not_a_fill(
     assert outputs(stack)["filled"] is False
 
 
-def test_filled_survives_a_rollback(host: HostFactory, emulator: FruxonEmulator) -> None:
-    _, stack, config_id = setup(host, emulator)
+def test_filled_survives_a_rollback(start_host: HostFactory, emulator: FruxonEmulator) -> None:
+    _, stack, config_id = setup(start_host, emulator)
     before = emulator.publish(config_id)
     stack.up(link_inputs(config_id))
     emulator.fill_credential_link(outputs(stack)["url"], {"api_key": API_KEY})
@@ -269,9 +271,9 @@ def test_filled_survives_a_rollback(host: HostFactory, emulator: FruxonEmulator)
 
 
 def test_a_deleted_config_takes_the_link_out_of_the_stack(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    _, stack, config_id = setup(host, emulator)
+    _, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id))
     emulator.delete_config(config_id)
 
@@ -283,9 +285,9 @@ def test_a_deleted_config_takes_the_link_out_of_the_stack(
 
 
 def test_expired_unfilled_shows_on_refresh_and_the_next_up_mints_once(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    provider_host, stack, config_id = setup(host, emulator)
+    provider_host, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id))
     first = outputs(stack)
     let_expire(stack, emulator)
@@ -321,9 +323,9 @@ def test_expired_unfilled_shows_on_refresh_and_the_next_up_mints_once(
 
 
 def test_a_filled_link_is_never_re_minted_after_it_expires(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    _, stack, config_id = setup(host, emulator)
+    _, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id))
     emulator.fill_credential_link(outputs(stack)["url"], {"api_key": API_KEY})
     let_expire(stack, emulator)
@@ -339,9 +341,9 @@ def test_a_filled_link_is_never_re_minted_after_it_expires(
 
 
 def test_not_linkable_points_oauth_users_to_authorization_url(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    provider_host, _, _ = setup(host, emulator)
+    provider_host, _, _ = setup(start_host, emulator)
     slack = emulator.list_configs("slack")[0]["id"]
     inputs = program_inputs(
         CredentialLinkProvider(), integration="slack", integration_config_id=slack
@@ -357,8 +359,8 @@ def test_not_linkable_points_oauth_users_to_authorization_url(
     assert slack in details
 
 
-def test_an_unknown_config_says_so(host: HostFactory, emulator: FruxonEmulator) -> None:
-    _, stack, _ = setup(host, emulator)
+def test_an_unknown_config_says_so(start_host: HostFactory, emulator: FruxonEmulator) -> None:
+    _, stack, _ = setup(start_host, emulator)
     missing = "00000000-0000-4000-8000-000000000000"
     with pytest.raises(HostError) as failure:
         stack.up(link_inputs(missing))
@@ -368,9 +370,9 @@ def test_an_unknown_config_says_so(host: HostFactory, emulator: FruxonEmulator) 
 
 @pytest.mark.parametrize("ttl_hours", [0, 721, -1, 2.5, "48", True])
 def test_ttl_hours_out_of_range_fails_in_check(
-    host: HostFactory, emulator: FruxonEmulator, ttl_hours: Any
+    start_host: HostFactory, emulator: FruxonEmulator, ttl_hours: Any
 ) -> None:
-    provider_host, _, config_id = setup(host, emulator)
+    provider_host, _, config_id = setup(start_host, emulator)
 
     checked = provider_host.check(CREDENTIAL_LINK, link_inputs(config_id, ttl_hours=ttl_hours))
 
@@ -380,9 +382,9 @@ def test_ttl_hours_out_of_range_fails_in_check(
 
 
 def test_other_check_failures_name_their_property(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    provider_host, _, _ = setup(host, emulator)
+    provider_host, _, _ = setup(start_host, emulator)
     bad = link_inputs("not-a-uuid", intended_for_email="nobody", require_sign_in="yes")
     checked = provider_host.check(CREDENTIAL_LINK, bad)
     assert sorted(prop for prop, _ in checked.failures) == [
@@ -396,9 +398,9 @@ def test_other_check_failures_name_their_property(
 
 
 def test_destroy_sends_nothing_and_warns_about_an_open_capability_link(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    provider_host, stack, config_id = setup(host, emulator)
+    provider_host, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id, require_sign_in=False))
     assert outputs(stack)["mode"] == "CAPABILITY"
     link_id = outputs(stack)["link_id"]
@@ -412,8 +414,10 @@ def test_destroy_sends_nothing_and_warns_about_an_open_capability_link(
     assert "no API to withdraw" in warnings[0]
 
 
-def test_secrets_appear_only_in_the_url_output(host: HostFactory, emulator: FruxonEmulator) -> None:
-    provider_host, stack, config_id = setup(host, emulator)
+def test_secrets_appear_only_in_the_url_output(
+    start_host: HostFactory, emulator: FruxonEmulator
+) -> None:
+    provider_host, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id, require_sign_in=False))
     url = outputs(stack)["url"]
     token = url.rsplit("/", 1)[1]
@@ -450,10 +454,10 @@ def _properties(response: Any) -> dict[str, Any]:
 
 
 def test_a_new_note_on_a_filled_link_mints_nothing(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
     """Issue 17: it used to replace the link, which opened a new one for the filled config."""
-    _, stack, config_id = setup(host, emulator)
+    _, stack, config_id = setup(start_host, emulator)
     stack.up(link_inputs(config_id, note="first"))
     url = outputs(stack)["url"]
     emulator.fill_credential_link(url, {"api_key": API_KEY})

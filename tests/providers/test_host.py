@@ -54,9 +54,9 @@ def new_binding(fx: FruxonEmulator) -> tuple[str, str]:
 
 
 def test_configure_with_stack_config_reaches_the_provider(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    provider_host = host()
+    provider_host = start_host()
     response = provider_host.configure(stack_config(emulator), secret_keys=["fruxon:token"])
     assert response.acceptSecrets is False
     config_id, key = new_binding(emulator)
@@ -70,14 +70,14 @@ def test_configure_with_stack_config_reaches_the_provider(
 
 
 def test_configure_with_only_environment_variables(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
     env = clean_env(
         FRUXON_TOKEN=emulator.token,
         FRUXON_BASE_URL=emulator.base_url,
         FRUXON_WORKSPACE=emulator.workspace,
     )
-    provider_host = host(env)
+    provider_host = start_host(env)
     provider_host.configure({"aws:region": "eu-west-1"})
     config_id, key = new_binding(emulator)
 
@@ -85,9 +85,11 @@ def test_configure_with_only_environment_variables(
     assert emulator.count("consumeOAuthCredentials") == 1
 
 
-def test_stack_config_wins_over_environment(host: HostFactory, emulator: FruxonEmulator) -> None:
+def test_stack_config_wins_over_environment(
+    start_host: HostFactory, emulator: FruxonEmulator
+) -> None:
     env = clean_env(FRUXON_TOKEN="fx_pat_wrong", FRUXON_BASE_URL="http://127.0.0.1:9")
-    provider_host = host(env)
+    provider_host = start_host(env)
     provider_host.configure(stack_config(emulator), secret_keys=["fruxon:token"])
     config_id, key = new_binding(emulator)
 
@@ -95,9 +97,9 @@ def test_stack_config_wins_over_environment(host: HostFactory, emulator: FruxonE
 
 
 def test_missing_token_fails_on_create_not_on_check(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
-    provider_host = host()
+    provider_host = start_host()
     provider_host.configure(
         {"fruxon:baseUrl": emulator.base_url, "fruxon:workspace": emulator.workspace}
     )

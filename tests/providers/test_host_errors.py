@@ -40,8 +40,10 @@ def final_line(details: str) -> str:
     return details.rstrip("\n").splitlines()[-1]
 
 
-def configured(host: HostFactory, fx: FruxonEmulator, token: str | None = None) -> ProviderHost:
-    provider_host = host()
+def configured(
+    start_host: HostFactory, fx: FruxonEmulator, token: str | None = None
+) -> ProviderHost:
+    provider_host = start_host()
     config = stack_config(fx)
     if token is not None:
         config["fruxon:token"] = token
@@ -74,7 +76,7 @@ def assert_reported(details: str, error_class: str, rpc: str = "Create") -> str:
 
 
 def test_create_of_a_missing_config_reports_the_message_not_our_frames(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
     missing = str(uuid.uuid4())
     inputs = program_inputs(
@@ -84,7 +86,7 @@ def test_create_of_a_missing_config_reports_the_message_not_our_frames(
         credential_key=emulator.mint_credential_key("salesforce"),
     )
 
-    error = failed_create(configured(host, emulator), INTEGRATION_AUTH, inputs)
+    error = failed_create(configured(start_host, emulator), INTEGRATION_AUTH, inputs)
 
     message = assert_reported(error.details, "IntegrationConfigNotFoundError")
     assert message.startswith(f"Integration config {missing} of integration 'salesforce' does not")
@@ -94,11 +96,11 @@ def test_create_of_a_missing_config_reports_the_message_not_our_frames(
 
 
 def test_a_client_error_in_create_is_reported_the_same_way(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
     inputs = program_inputs(AuthorizationUrlProvider(), integration="no-such-integration")
 
-    error = failed_create(configured(host, emulator), AUTHORIZATION_URL, inputs)
+    error = failed_create(configured(start_host, emulator), AUTHORIZATION_URL, inputs)
 
     message = assert_reported(error.details, "NotFoundError")
     assert "Integration 'no-such-integration' was not found." in message
@@ -108,37 +110,37 @@ def test_a_client_error_in_create_is_reported_the_same_way(
 
 
 def test_a_rejected_token_is_reported_without_the_token(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
     wrong = "fx_pat_" + "w" * 30
     inputs = program_inputs(AuthorizationUrlProvider(), integration="salesforce")
 
-    error = failed_create(configured(host, emulator, token=wrong), AUTHORIZATION_URL, inputs)
+    error = failed_create(configured(start_host, emulator, token=wrong), AUTHORIZATION_URL, inputs)
 
     assert_reported(error.details, "AuthenticationError")
     assert wrong not in error.details
 
 
 def test_read_of_a_binding_that_is_not_there_is_reported_the_same_way(
-    host: HostFactory, emulator: FruxonEmulator
+    start_host: HostFactory, emulator: FruxonEmulator
 ) -> None:
     config_id = emulator.add_config("salesforce")  # no auth bound
     binding = f"{emulator.workspace}/salesforce/{config_id}"
     inputs = program_inputs(IntegrationAuthProvider())  # what `IntegrationAuth.get` registers
 
     with pytest.raises(HostError) as failure:
-        configured(host, emulator).read(INTEGRATION_AUTH, binding, {}, inputs)
+        configured(start_host, emulator).read(INTEGRATION_AUTH, binding, {}, inputs)
 
     message = assert_reported(failure.value.details, "IntegrationConfigNotFoundError", "Read")
     assert "has no auth bound" in message
 
 
-def test_a_bug_keeps_its_whole_traceback(host: HostFactory, emulator: FruxonEmulator) -> None:
+def test_a_bug_keeps_its_whole_traceback(start_host: HostFactory, emulator: FruxonEmulator) -> None:
     # The engine never sends Create without the checked inputs; doing so stands in for a bug.
     inputs = program_inputs(IntegrationAuthProvider())
 
     with pytest.raises(HostError) as failure:
-        configured(host, emulator).create(INTEGRATION_AUTH, inputs)
+        configured(start_host, emulator).create(INTEGRATION_AUTH, inputs)
 
     details = failure.value.details
     assert ("integration_auth.py", "create") in frames(details)

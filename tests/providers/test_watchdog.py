@@ -6,8 +6,8 @@ import socket
 import time
 
 from pulumi_fruxon.testing import FruxonEmulator
-from tests.providers.test_publishing_host import config_inputs
 from tests.support.host import INTEGRATION_CONFIG, ProviderHost, stack_config
+from tests.support.stacks import config_inputs
 
 
 def test_the_host_exits_when_the_engine_stops_listening(emulator: FruxonEmulator) -> None:
