@@ -11,13 +11,18 @@ import sys
 from concurrent import futures
 
 import grpc
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from pulumi_fruxon._watchdog import parse_address, watch
 
 # As the dynamic host: four calls at once, each on its own thread.
 _WORKERS = 4
+# As Pulumi's own servers: messages up to 400 MB (a big state), and no idle cut-off under
+# half an hour (a long `pulumi up` may leave the plugin unasked for a while).
+_OPTIONS = [
+    ("grpc.max_receive_message_length", 400 * 1024 * 1024),
+    ("grpc.server_max_unrequested_time_in_server", 30 * 60),
+]
 
 
 def engine_address(args: list[str]) -> tuple[str, int] | None:
@@ -36,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="fruxon-rpc"),
-        options=_GRPC_CHANNEL_OPTIONS,
+        options=_OPTIONS,
     )
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(FruxonServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
