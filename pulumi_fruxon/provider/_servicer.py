@@ -1,6 +1,7 @@
 """`FruxonServicer`: the engine's ResourceProvider calls, adapted to the dynamic door's providers.
 
-Each resource call converts the request at the edge (`_values`), calls the very provider object
+Each call's log lines go to the engine under its resource (`_logs`). Each resource call
+converts the request at the edge (`_values`), calls the very provider object
 the dynamic host calls (`check`, `diff`, `create`, `read`, `update`, `delete` on plain
 snake_case dicts), and converts the answer back. Each function call is the request its data
 source makes (`_functions`). Configuration is `_config`'s. No rule of behaviour lives here.
@@ -27,6 +28,7 @@ from pulumi_fruxon._version import __version__
 from pulumi_fruxon.errors import FruxonError, with_next_step
 from pulumi_fruxon.provider import _config, _functions
 from pulumi_fruxon.provider._catalog import RESOURCES, ResourceKind
+from pulumi_fruxon.provider._logs import EngineLog, NoEngine
 from pulumi_fruxon.provider._schema import input_names, output_names, schema_json, secret_names
 from pulumi_fruxon.provider._values import Props, camel, from_struct, to_struct
 
@@ -45,7 +47,8 @@ def _answered(method: Callable[..., R]) -> Callable[..., R]:
     @functools.wraps(method)
     def call(self: FruxonServicer, request: Any, context: grpc.ServicerContext) -> R:
         try:
-            return method(self, request, context)
+            with self.log.about(getattr(request, "urn", "")):
+                return method(self, request, context)
         except FruxonError as error:
             context.abort(grpc.StatusCode.UNKNOWN, str(with_next_step(error)))
         except _functions.BadArguments as error:
@@ -62,7 +65,9 @@ def _answered(method: Callable[..., R]) -> Callable[..., R]:
 class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
     """One plugin process: one provider object per resource type, configured together."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: EngineLog | NoEngine | None = None) -> None:
+        # Where `pulumi.log` and the client's log lines go: the engine, under the call's URN.
+        self.log = log or NoEngine()
         self.kinds = {kind.token: kind for kind in RESOURCES}
         self.providers: dict[str, FruxonProvider] = {
             kind.token: kind.provider() for kind in RESOURCES
