@@ -149,6 +149,18 @@ class FruxonProvider(ResourceProvider):
     # The resource's output names: what `update` keeps when nothing is sent.
     outputs: ClassVar[tuple[str, ...]] = ()
 
+    def imported_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The inputs a program declares to keep what `read` adopted by id (outputs `outs`) as it
+        is: what `pulumi import` writes into the program. None: this resource cannot be
+        imported, and its `read` by id alone says why. Only the provider plugin imports."""
+        return None
+
+    def declared_workspace(self, outs: Mapping[str, Any]) -> dict[str, Any]:
+        """`workspace` as an input: only when it is not the configured one, which a program
+        leaves unset."""
+        workspace = outs.get("workspace")
+        return {} if workspace in (None, self.configured_workspace) else {"workspace": workspace}
+
     def replace_on_change(
         self,
         keys: Iterable[str],

@@ -26,6 +26,12 @@ _started = False
 _lock = threading.Lock()
 
 
+def parse_address(arg: str) -> tuple[str, int] | None:
+    """`host:port` (an IPv6 host in brackets), or None for anything else."""
+    match = _ADDRESS.match(arg)
+    return (match["host"].strip("[]"), int(match["port"])) if match else None
+
+
 def engine_address(argv: list[str]) -> tuple[str, int] | None:
     """The engine's `host:port`, when this process is the dynamic host the engine started."""
     main = sys.modules.get("__main__")
@@ -33,9 +39,9 @@ def engine_address(argv: list[str]) -> tuple[str, int] | None:
     if getattr(spec, "name", None) != "pulumi.dynamic.__main__":
         return None
     for arg in argv[1:]:
-        match = _ADDRESS.match(arg)
-        if match:
-            return match["host"].strip("[]"), int(match["port"])
+        address = parse_address(arg)
+        if address is not None:
+            return address
     return None
 
 
@@ -55,8 +61,13 @@ def watch_engine() -> None:
             return
         _started = True
     address = engine_address(sys.argv)
-    if address is None:
-        return
+    if address is not None:
+        watch(address)
+
+
+def watch(address: tuple[str, int]) -> None:
+    """End this process once the engine at `address` refuses connections twice in a row (the
+    dynamic host, and the provider plugin, which knows the engine's address itself)."""
     threading.Thread(
         target=_watch, args=(address,), name="fruxon-engine-watch", daemon=True
     ).start()
@@ -69,7 +80,7 @@ def _watch(address: tuple[str, int]) -> None:
         misses = 0 if engine_is_up(address) else misses + 1
         if misses >= _MISSES:
             try:  # the engine read our stderr: with it gone, the write may fail (EPIPE)
-                sys.stderr.write("pulumi-fruxon: the Pulumi engine is gone; the host exits.\n")
+                sys.stderr.write("pulumi-fruxon: the Pulumi engine is gone; the provider exits.\n")
                 sys.stderr.flush()
             except (OSError, ValueError):
                 pass

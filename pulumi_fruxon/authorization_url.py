@@ -20,6 +20,7 @@ from pulumi.dynamic import (
 
 from pulumi_fruxon._checks import Checker, comparable
 from pulumi_fruxon._provider import FruxonProvider, refuse_import
+from pulumi_fruxon.errors import FruxonError
 
 __all__ = ["AuthorizationUrl", "AuthorizationUrlProvider"]
 
@@ -95,6 +96,12 @@ class AuthorizationUrlProvider(FruxonProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Echo the stored state: there is no API to read a minted URL back."""
+        if not isinstance(props.get("integration"), str):
+            raise FruxonError(
+                f"AuthorizationUrl {id_!r} cannot be read from its id alone: Fruxon keeps no "
+                "copy of a minted consent URL, so one cannot be imported or adopted. Declare an "
+                "AuthorizationUrl to mint one."
+            )
         outs = {k: v for k, v in props.items() if k in OUTPUTS}
         inputs = {k: v for k, v in outs.items() if k in INPUTS}
         # Stored inputs name a workspace only when the program set one; the configured workspace

@@ -57,9 +57,11 @@ class GetIntegrationsResult:
     """Every integration that matched, in server order."""
 
     integrations: list[Integration]
+    """The integrations that matched, in server order."""
 
     @property
     def ids(self) -> list[str]:
+        """The ids of `integrations`, in the same order."""
         return [integration.id for integration in self.integrations]
 
 
@@ -68,6 +70,7 @@ class GetIntegrationResult:
     """One integration, with its auth methods under `integration.auth_methods`."""
 
     integration: Integration
+    """The integration, with its auth methods and parameters under its config metadata."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ class GetIntegrationToolsResult:
     """Every tool of one integration, in server order."""
 
     integration: str
+    """The integration id the tools belong to."""
     tools: list[Tool]
+    """The integration's tools, in server order."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,10 @@ class GetIntegrationConfigsResult:
     """Every config of one integration, in server order."""
 
     integration: str
+    """The integration id the configs belong to."""
     configs: list[ConfigRecord]
+    """The integration's configs (tenant-level credentials and settings), in server order;
+    secret values are masked by Fruxon."""
 
 
 @contextlib.contextmanager
@@ -115,9 +123,18 @@ def get_integrations(
     `has_triggers=True` and `has_channels=True` keep only integrations with configs, triggers or
     channels; None (the default) keeps both kinds, and False raises `ValueError`, because Fruxon
     cannot filter for the absence of any of them.
+
+    :param query: Text that an integration's id, display name or description contains.
+    :param types: Keep integrations of any of these types; one string is one type.
+    :param tags: Keep integrations with any of these tags; one string is one tag.
+    :param has_configs: True keeps only integrations that have configs; leave it unset for all.
+    :param has_triggers: True keeps only integrations that have triggers; leave it unset for all.
+    :param has_channels: True keeps only integrations that have channels; leave it unset for all.
+    :param workspace: The Fruxon workspace to read; defaults to the configured one.
     """
     with _client(workspace) as client:
-        found = client.list_integrations(
+        return fetch_integrations(
+            client,
             query=query,
             types=types,
             tags=tags,
@@ -125,13 +142,16 @@ def get_integrations(
             has_triggers=has_triggers,
             has_channels=has_channels,
         )
-        return GetIntegrationsResult(integrations=list(found))
 
 
 def get_integration(integration: str, workspace: str | None = None) -> GetIntegrationResult:
-    """Read one integration by id (404 raises `NotFoundError`)."""
+    """Read one integration by id (404 raises `NotFoundError`).
+
+    :param integration: The integration id, e.g. `salesforce`.
+    :param workspace: The Fruxon workspace to read; defaults to the configured one.
+    """
     with _client(workspace) as client:
-        return GetIntegrationResult(integration=client.get_integration(integration))
+        return fetch_integration(client, integration)
 
 
 def get_integration_tools(
@@ -141,19 +161,81 @@ def get_integration_tools(
     workspace: str | None = None,
 ) -> GetIntegrationToolsResult:
     """List the tools of an integration, walking every page. `types` matches any of the given
-    values; a single string is one value."""
+    values; a single string is one value.
+
+    :param integration: The integration id, e.g. `salesforce`.
+    :param search: Text that a tool's id, display name or description contains.
+    :param types: Keep tools of any of these types; one string is one type.
+    :param workspace: The Fruxon workspace to read; defaults to the configured one.
+    """
     with _client(workspace) as client:
-        tools = list(client.list_integration_tools(integration, search=search, types=types))
-        return GetIntegrationToolsResult(integration=integration, tools=tools)
+        return fetch_integration_tools(client, integration, search=search, types=types)
 
 
 def get_integration_configs(
     integration: str, workspace: str | None = None
 ) -> GetIntegrationConfigsResult:
-    """List the configs (tenant-level credentials) of an integration."""
+    """List the configs (tenant-level credentials) of an integration.
+
+    :param integration: The integration id, e.g. `salesforce`.
+    :param workspace: The Fruxon workspace to read; defaults to the configured one.
+    """
     with _client(workspace) as client:
-        configs = list(client.list_integration_configs(integration))
-        return GetIntegrationConfigsResult(integration=integration, configs=configs)
+        return fetch_integration_configs(client, integration)
+
+
+# The requests behind each function, on a client the caller made: the program's (above) or the
+# provider plugin's (`pulumi_fruxon.provider`, whose functions are these same calls).
+
+
+def fetch_integrations(
+    client: FruxonClient,
+    query: str | None = None,
+    types: str | Sequence[str] | None = None,
+    tags: str | Sequence[str] | None = None,
+    has_configs: bool | None = None,
+    has_triggers: bool | None = None,
+    has_channels: bool | None = None,
+) -> GetIntegrationsResult:
+    found = client.list_integrations(
+        query=query,
+        types=types,
+        tags=tags,
+        has_configs=has_configs,
+        has_triggers=has_triggers,
+        has_channels=has_channels,
+    )
+    return GetIntegrationsResult(integrations=list(found))
+
+
+def fetch_integration(client: FruxonClient, integration: str) -> GetIntegrationResult:
+    return GetIntegrationResult(integration=client.get_integration(integration))
+
+
+def fetch_integration_tools(
+    client: FruxonClient,
+    integration: str,
+    search: str | None = None,
+    types: str | Sequence[str] | None = None,
+) -> GetIntegrationToolsResult:
+    tools = list(client.list_integration_tools(integration, search=search, types=types))
+    return GetIntegrationToolsResult(integration=integration, tools=tools)
+
+
+def fetch_integration_configs(
+    client: FruxonClient, integration: str
+) -> GetIntegrationConfigsResult:
+    configs = list(client.list_integration_configs(integration))
+    return GetIntegrationConfigsResult(integration=integration, configs=configs)
+
+
+FETCHERS: dict[str, Callable[..., Any]] = {
+    "get_integrations": fetch_integrations,
+    "get_integration": fetch_integration,
+    "get_integration_tools": fetch_integration_tools,
+    "get_integration_configs": fetch_integration_configs,
+}
+"""Each data source by name, as the call it makes on a given client."""
 
 
 def _lift(fetch: Callable[..., R], **inputs: Any) -> pulumi.Output[R]:

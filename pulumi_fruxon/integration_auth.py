@@ -200,6 +200,20 @@ class IntegrationAuthProvider(FruxonProvider):
         # outputs (fingerprint, ids), so the refresh diff and the next preview stay quiet.
         return ReadResult(id_, outs)
 
+    def imported_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any]:
+        """The binding `read` adopted, as a program declares it, without `credential_key`:
+        Fruxon never returns the key that made a binding. The program must add one, and a key
+        declared against an adopted binding is consumed (a replace), as a new key always is."""
+        inputs = {
+            "integration": outs.get("integration"),
+            "integration_config_id": outs.get("integration_config_id"),
+            **_publish_settings(outs),
+            **self.declared_workspace(outs),
+        }
+        if inputs.get("publish") is True:
+            del inputs["publish"]
+        return {k: v for k, v in inputs.items() if v is not None}
+
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Publish again when asked to (a binding that is not live, or new publish settings).
 

@@ -220,6 +220,16 @@ class IntegrationConfigProvider(FruxonProvider):
         # the outputs cannot rebuild.
         return ReadResult(ConfigRef(client.workspace, integration, config.id).format(), outs)
 
+    def imported_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any]:
+        """The settings `read` found, as a program declares them, so that the next preview is
+        quiet. Secret parameter values cannot be read back (Fruxon masks them): declare them
+        under `secret_parameters`, and the next `up` sets them."""
+        inputs = {key: outs.get(key) for key in SETTINGS if key != "publish"}
+        if outs.get("publish") is False:
+            inputs["publish"] = False
+        inputs.update(integration=outs.get("integration"), **self.declared_workspace(outs))
+        return {k: v for k, v in inputs.items() if v not in (None, {}, [])}
+
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """DELETE the config; one that is already gone counts as deleted."""
         settle(props.get("workspace"), props.get("integration"), props.get("display_name"))

@@ -34,11 +34,20 @@ class FruxonSettings:
     """
 
     token: str | None = field(default=None, repr=False)
+    """The Fruxon API token (`fx_pat_...` or `fx_sat_...`), sent as a bearer token; set it as a
+    secret. Falls back to the FRUXON_TOKEN environment variable."""
     workspace: str | None = None
+    """The Fruxon workspace (tenant) id that resources and functions use unless they name their
+    own. Falls back to FRUXON_WORKSPACE."""
     base_url: str = _constants.DEFAULT_BASE_URL
+    """The Fruxon API's base URL. Falls back to FRUXON_BASE_URL, then https://api.fruxon.com."""
     ca_bundle: str | None = None
+    """A CA bundle file to verify Fruxon's certificate with (FRUXON_CA_BUNDLE only)."""
     insecure: bool = False
+    """Skip TLS verification (FRUXON_INSECURE only); never in production."""
     timeout: float = _constants.DEFAULT_TIMEOUT
+    """The deadline of each request to Fruxon in seconds, every retry and wait included. Falls
+    back to FRUXON_TIMEOUT."""
     sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import ProviderHost
+from tests.support.plugin import PluginHost
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,22 @@ def start_host() -> Iterator[Callable[..., ProviderHost]]:
     yield start
     for provider_host in started:
         provider_host.close()
+
+
+@pytest.fixture
+def start_plugin() -> Iterator[Callable[..., PluginHost]]:
+    """Start provider plugins, `python -m pulumi_fruxon.provider`: `start_plugin()` or
+    `start_plugin(env)`; all are stopped at the end."""
+    started: list[PluginHost] = []
+
+    def start(env: Mapping[str, str] | None = None) -> PluginHost:
+        plugin_host = PluginHost(env)
+        started.append(plugin_host)
+        return plugin_host.start()
+
+    yield start
+    for plugin_host in started:
+        plugin_host.close()
 
 
 @pytest.fixture

@@ -185,9 +185,12 @@ class ProviderHost:
 
     # -- life cycle ---------------------------------------------------------------------------
 
+    # What `start` runs: the dynamic host (tests/support/plugin.py runs the provider plugin).
+    module = "pulumi.dynamic"
+
     def start(self) -> ProviderHost:
         self._proc = spawn_python(
-            ["-u", "-m", "pulumi.dynamic", self.engine_address],
+            ["-u", "-m", self.module, self.engine_address],
             self.env,
             self._cwd.name,
             stdout=subprocess.PIPE,
@@ -318,6 +321,10 @@ class ProviderHost:
             "Delete", type_, id=id_, properties=serialize(outputs), old_inputs=serialize(inputs)
         )
 
+    def previewed(self, type_: str, op: str, inputs: dict[str, Any], state: Any) -> None:
+        """What the engine sends after a preview's plan: nothing to the dynamic host, which does
+        not support previews."""
+
     def plugin_info(self) -> Any:
         return self._call("GetPluginInfo", empty_pb2.Empty())
 
@@ -366,8 +373,10 @@ class Stack:
         self.deleted: list[State] = []
 
     def preview(self, news: Mapping[str, Any]) -> str:
-        """`pulumi preview`: Check, then Diff for a resource in state. Never Create or Update."""
-        op, _, _ = self._plan(news)
+        """`pulumi preview`: Check, then Diff for a resource in state. The dynamic host gets no
+        Create or Update; a provider that supports previews gets them with `preview` set."""
+        op, checked, _ = self._plan(news)
+        self.host.previewed(self.type, op, checked.inputs, self.state)
         return op
 
     def up(self, news: Mapping[str, Any]) -> str:
