@@ -136,7 +136,8 @@ def e2e(session: nox.Session) -> None:
 @nox.session(python=DEFAULT_PYTHON)
 def sdks(session: nox.Session) -> None:
     """tests/sdks: the SDKs generated from the package schema compile (tsc, go vet, import)."""
-    session.install("-e", ".[test]")
+    # pip installs the generated Python SDK (uv's virtualenvs come without it).
+    session.install("-e", ".[test]", "pip")
     # Builds gen-sdks, or waits for the build that .ci/run started (seconds after the CLI's).
     session.run(str(ROOT / "scripts" / "install-pulumi"), "sdkgen", external=True)
     session.run("pytest", "-q", DURATIONS, "-m", "sdks", str(TESTS / "sdks"), *session.posargs)

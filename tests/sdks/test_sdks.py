@@ -8,7 +8,8 @@ the three SDKs of the schema that `tests/sdks/schema.py` chooses. Then:
   once into .tools/sdks/node); those pins must satisfy the ranges the SDK's package.json declares.
 - Go: the SDK module and a program that uses it (`consumer.go.tmpl`) pass `go vet`. The SDK
   requires the `sdk/v3` that scripts/pulumi-build pins, whose modules the CLI's build downloaded.
-- Python: every file compiles, and the package imports and builds its resources' arguments.
+- Python: every file compiles; the package installs (pip, into a folder), imports and builds its
+  resources' arguments.
 
 The layer needs Go, Node.js and npm; without them it skips, except with CI=true, where it fails.
 Run it alone with `nox -s sdks` or `pytest -m sdks tests/sdks`.
@@ -166,17 +167,34 @@ def test_the_go_sdk_vets(sdks: Sdks) -> None:
     _run([go, "vet", "./..."], sdk, env)
 
 
-def test_the_python_sdk_imports(sdks: Sdks) -> None:
+def test_the_python_sdk_installs_and_imports(sdks: Sdks, tmp_path: Path) -> None:
     sdk = sdks.root / "python"
     _run([sys.executable, "-m", "compileall", "-q", str(sdk)], sdk)
     (package,) = {p.parent for p in sdk.glob("*/__init__.py")}
-    # Its own interpreter, the SDK first on sys.path: the generated package is named
-    # pulumi_fruxon too, and must shadow this repository's.
+    # Installed, not only put on sys.path: the SDK reads its own version from its installed
+    # metadata. Into a folder of its own, first on sys.path: Pulumi names the package of a
+    # schema without a Python package name pulumi_fruxon, as this repository's own.
+    site = tmp_path / "site"
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(site),
+            ".",
+        ],
+        sdk,
+    )
+    installed = site / package.name
     program = textwrap.dedent(
         f"""
         import importlib, pathlib
         sdk = importlib.import_module({package.name!r})
-        assert pathlib.Path(sdk.__file__).parent == pathlib.Path({str(package)!r}), sdk.__file__
+        assert pathlib.Path(sdk.__file__).parent == pathlib.Path({str(installed)!r}), sdk.__file__
         args = sdk.IntegrationConfigArgs(
             integration="salesforce",
             display_name="Salesforce (production)",
@@ -196,4 +214,4 @@ def test_the_python_sdk_imports(sdks: Sdks) -> None:
         assert sdk.Provider and sdk.config
         """
     )
-    _run([sys.executable, "-c", program], sdk.parent, {"PYTHONPATH": str(sdk)})
+    _run([sys.executable, "-c", program], tmp_path, {"PYTHONPATH": str(site)})
