@@ -21,7 +21,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict pulumi_fruxon pulumi_fruxon_pytest.py
 
-# The Pulumi CLI: the one on PATH (>= 3.216), else built from source into .tools/bin (cached).
+# The Pulumi CLI with its Python and YAML language hosts: the one on PATH (>= 3.216), else built
+# from source into .tools/bin (cached).
 pulumi:
 	scripts/install-pulumi >/dev/null
 

@@ -1,15 +1,18 @@
 """The test sessions (https://nox.thea.codes). `make test` runs the linters, then all of them.
 
 - `tests-3.10` to `tests-3.13`: the unit, emulator, data-source, provider, host and example
-  layers (everything under tests/ but tests/e2e and the fault matrix in tests/reliability) on
-  each supported Python, against an editable install.
+  layers (everything under tests/ but tests/e2e, tests/sdks and the fault matrix in
+  tests/reliability) on each supported Python, against an editable install.
 - `wheel`: builds the sdist and the wheel (`python -m build`, `twine check`), installs the wheel
-  into a new virtualenv and runs every layer but e2e against it from outside the repository,
-  where the source tree cannot shadow it: the fault matrix and the checks of what the two
-  artifacts hold included. On the Python that runs nox it stands for that Python's `tests`
-  session, which `make test` therefore leaves out (the same tests, run twice, cost minutes).
+  into a new virtualenv and runs every layer but e2e and sdks against it from outside the
+  repository, where the source tree cannot shadow it: the fault matrix and the checks of what
+  the two artifacts hold included. On the Python that runs nox it stands for that Python's
+  `tests` session, which `make test` therefore leaves out (the same tests, run twice, cost
+  minutes).
 - `e2e`: tests/e2e, the real Pulumi CLI (scripts/install-pulumi finds or builds it), once, on the
   Python that runs nox.
+- `sdks`: tests/sdks, the TypeScript, Go and Python SDKs generated from the package schema
+  compile (Go, Node.js and npm; `scripts/install-pulumi sdkgen` builds the generator), once.
 
 `nox -s tests-3.12` runs one Python, `nox -s tests` the matrix; arguments after `--` go to pytest.
 A Python missing from this machine skips its session with nox's message, except with CI=true,
@@ -68,6 +71,7 @@ nox.options.error_on_missing_interpreters = os.environ.get("CI", "").lower() in 
 nox.options.sessions = [
     *(f"tests-{python}" for python in PYTHONS if python != DEFAULT_PYTHON),
     "wheel",
+    "sdks",
 ]
 
 
@@ -82,6 +86,7 @@ def tests(session: nox.Session) -> None:
         str(TESTS),
         f"--ignore={TESTS / 'e2e'}",
         f"--ignore={TESTS / 'reliability'}",
+        f"--ignore={TESTS / 'sdks'}",
         *session.posargs,
     )
 
@@ -112,6 +117,7 @@ def wheel(session: nox.Session) -> None:
         "no:cacheprovider",
         str(TESTS),
         f"--ignore={TESTS / 'e2e'}",
+        f"--ignore={TESTS / 'sdks'}",
         *session.posargs,
         env={DIST_VARIABLE: str(dist)},
     )
@@ -122,5 +128,16 @@ def e2e(session: nox.Session) -> None:
     """tests/e2e: programs run by the real Pulumi CLI against the emulator."""
     session.install("-e", ".[test]")
     # Finds the CLI, or waits for the build that .ci/run started, or builds it (minutes, once).
-    session.run(str(ROOT / "scripts" / "install-pulumi"), external=True)
+    # The YAML host's test asks for it itself, so the YAML build overlaps the Python programs.
+    session.run(str(ROOT / "scripts" / "install-pulumi"), "cli", external=True)
     session.run("pytest", "-q", DURATIONS, str(TESTS / "e2e"), *session.posargs)
+
+
+@nox.session(python=DEFAULT_PYTHON)
+def sdks(session: nox.Session) -> None:
+    """tests/sdks: the SDKs generated from the package schema compile (tsc, go vet, import)."""
+    # pip installs the generated Python SDK (uv's virtualenvs come without it).
+    session.install("-e", ".[test]", "pip")
+    # Builds gen-sdks, or waits for the build that .ci/run started (seconds after the CLI's).
+    session.run(str(ROOT / "scripts" / "install-pulumi"), "sdkgen", external=True)
+    session.run("pytest", "-q", DURATIONS, "-m", "sdks", str(TESTS / "sdks"), *session.posargs)

@@ -40,7 +40,10 @@ def show(line: str) -> None:
 def pulumi_bin() -> str:
     """The folder holding `pulumi`: the one on PATH, else one built from source."""
     found = subprocess.run(
-        [str(REPO / "scripts" / "install-pulumi")], stdout=subprocess.PIPE, text=True, check=False
+        [str(REPO / "scripts" / "install-pulumi"), "cli"],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
     )
     if found.returncode != 0 or not found.stdout.strip():
         raise SystemExit("demo: no Pulumi CLI (see the messages above)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,11 +19,10 @@ OAUTH_CONNECTION = REPO / "examples" / "oauth-connection"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
 
-@pytest.fixture(scope="session")
-def pulumi_bin() -> str:
-    """The folder holding `pulumi`: on PATH, else built from source (scripts/install-pulumi)."""
+def install_pulumi(*parts: str) -> str:
+    """scripts/install-pulumi for `parts`: the folder it prints (the one holding `pulumi`)."""
     found = subprocess.run(
-        [str(REPO / "scripts" / "install-pulumi")],
+        [str(REPO / "scripts" / "install-pulumi"), *parts],
         capture_output=True,
         text=True,
         check=False,
@@ -30,6 +30,24 @@ def pulumi_bin() -> str:
     if found.returncode != 0:
         pytest.fail(f"scripts/install-pulumi failed:\n{found.stderr}", pytrace=False)
     return found.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def pulumi_bin() -> str:
+    """The folder holding `pulumi`: on PATH, else built from source (scripts/install-pulumi).
+
+    It asks for the CLI alone, so that the Python programs' tests do not wait for the YAML
+    host, which .ci/run builds after it."""
+    return install_pulumi("cli")
+
+
+@pytest.fixture(scope="session")
+def pulumi_yaml_path(pulumi_bin: str) -> str:
+    """A PATH on which the engine finds `pulumi` and the YAML language host
+    (`pulumi-language-yaml`): the CLI's folder first, then .tools/bin, where install-pulumi
+    builds the host when the CLI on PATH has none beside it."""
+    install_pulumi("yaml")
+    return os.pathsep.join([pulumi_bin, str(REPO / ".tools" / "bin"), os.environ.get("PATH", "")])
 
 
 @dataclass
