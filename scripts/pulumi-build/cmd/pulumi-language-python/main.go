@@ -308,6 +308,13 @@ func (h *languageHost) RunPlugin(
 	}
 	if tc, _ := opts["toolchain"].(string); (tc == "" || tc == "pip") && opts["virtualenv"] == nil {
 		opts["virtualenv"] = "venv"
+		venv := filepath.Join(dir, "venv")
+		if _, err := os.Stat(filepath.Join(venv, "bin", "python")); err != nil {
+			return fmt.Errorf("the Python plugin in %s names no virtualenv (runtime.options.virtualenv "+
+				"in its PulumiPolicy.yaml or PulumiPlugin.yaml), and %s, where it then runs, has no "+
+				"bin/python: set the option, or create it (python3 -m venv %s && %s/bin/python -m pip "+
+				"install -r %s)", dir, venv, venv, venv, filepath.Join(dir, "requirements.txt"))
+		}
 	}
 	options, err := structpb.NewStruct(opts)
 	if err != nil {
@@ -325,8 +332,7 @@ func (h *languageHost) RunPlugin(
 	}
 	py, env, err := h.pythonWith(info, env)
 	if err != nil {
-		return fmt.Errorf("cannot run the Python plugin in %s (runtime.options.virtualenv "+
-			"in its PulumiPolicy.yaml or PulumiPlugin.yaml names the virtualenv): %w", dir, err)
+		return fmt.Errorf("cannot run the Python plugin in %s: %w", dir, err)
 	}
 
 	// Two pipes copy into the one stream, whose Send must not run concurrently.
