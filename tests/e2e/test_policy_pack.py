@@ -23,7 +23,7 @@ from pulumi_fruxon._version import __version__
 from pulumi_fruxon.policy.__main__ import main as policy_cli
 from pulumi_fruxon.testing import FruxonEmulator
 from pulumi_fruxon.testing.stack import local_stack
-from tests.e2e.conftest import PROGRAMS
+from tests.e2e.conftest import PROGRAMS, REPO
 
 PROGRAM = PROGRAMS / "policy"
 PASSED = f"✅ fruxon@v{__version__}"
@@ -197,3 +197,45 @@ def test_a_pack_folder_without_a_virtualenv_says_how_to_make_one(
     assert not result.passed
     assert "names no virtualenv" in result.output
     assert f"python3 -m venv {PACK_DIR / 'venv'}" in result.output
+
+
+README = (REPO / "README.md").read_text()
+README_PROGRAM = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+README_OUTPUTS = re.findall(r"```\n(Policies:\n.*?)```", README, re.DOTALL)
+README_CONFIGS = re.findall(r"```json\n(.*?)```", README, re.DOTALL)
+
+
+def shown_lines(block: str) -> list[str]:
+    """The lines of a README output block that any run prints as they are (the pack's path
+    differs, and `...` stands for lines left out)."""
+    lines = [line.strip() for line in block.splitlines()]
+    return [line for line in lines if line and line != "..." and "(local: " not in line]
+
+
+def test_the_readme_example_prints_what_the_readme_shows(
+    emulator: FruxonEmulator, pulumi_bin: str, pack: Path, tmp_path: Path
+) -> None:
+    (source,) = [b for b in README_PROGRAM if "belongs in secret_parameters" in b]
+    (config,) = README_CONFIGS
+    refused, configured = README_OUTPUTS
+    program = tmp_path / "crm"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: crm\nruntime: python\n")
+    (program / "__main__.py").write_text(source)
+    (tmp_path / "policy-config.json").write_text(config)
+    planted = secrets.token_urlsafe(18)
+    outputs = []
+    with local_stack(program, emulator, pulumi_bin=pulumi_bin) as stack:
+        stack.set_config("crmSecret", auto.ConfigValue(planted, secret=True))
+        for configs in ([], [str(tmp_path / "policy-config.json")]):
+            printed: list[str] = []
+            with pytest.raises(auto.CommandError):
+                stack.preview(
+                    policy_packs=[str(pack)], policy_pack_configs=configs, on_output=printed.append
+                )
+            outputs.append("\n".join(printed))
+
+    for block, output in zip((refused, configured), outputs, strict=True):
+        printed_lines = {line.strip() for line in output.splitlines()}
+        assert [line for line in shown_lines(block) if line not in printed_lines] == []
+        assert planted not in output
