@@ -18,7 +18,7 @@ after the request left                          of the declared name that was no
                                                 `ConfigCreateOutcomeUnknownError`, naming
                                                 what may exist and what to do
 A record of an earlier create whose outcome     the same reconciliation runs first, and a
-never reached the stack (a killed `up`)         config it finds is adopted, then updated to
+never reached the stack (a killed `up`)         config it finds is adopted, then PATCHed to
                                                 the declared settings
 ==============================================  ==========================================
 
@@ -63,11 +63,11 @@ def create_config(
     parameters: Mapping[str, Any] | None,
     secret_parameters: Mapping[str, str] | None,
     auth_method: str | None,
-) -> tuple[ConfigRecord, bool]:
+) -> ConfigRecord:
     """Create the config, or adopt the one an interrupted create made.
 
-    Returns the config, and whether it was adopted from an earlier run (whose settings may
-    differ from the declared ones, so the caller updates it).
+    A config adopted from an earlier run may have been created from other inputs: it is
+    PATCHed to the declared parameters and auth method before it is returned.
     """
     workspace = client.workspace
     key = _journal.SentCreate.key(workspace, integration, display_name)
@@ -82,7 +82,13 @@ def create_config(
                 f"{_when(config)}) but did not finish; adopting it instead of creating another."
             )
             _CLAIMED.add(config.id)
-            return config, True
+            change: dict[str, Any] = {
+                "parameters": dict(parameters or {}),
+                "secret_parameters": dict(secret_parameters or {}),
+            }
+            if auth_method and config.auth_method_id != auth_method:
+                change["auth_method"] = auth_method
+            return client.update_integration_config(integration, config.id, **change)
         _journal.CREATES.forget(key)
 
     existing = [c.id for c in _same_named(client, integration, display_name)]
@@ -124,7 +130,7 @@ def create_config(
             raise
         break
     _CLAIMED.add(config.id)
-    return config, False
+    return config
 
 
 def settle(workspace: object, integration: object, display_name: object) -> None:
@@ -188,7 +194,7 @@ def _one(
         f"Creating config '{display_name}' of integration '{integration}' in workspace "
         f"'{workspace}' {why}, and {len(found)} configs of that name appeared since: {listed}. "
         "Which one this stack created cannot be told. Delete the ones no stack manages in "
-        "Fruxon, or give this ConfigRecord another `display_name`, and run `pulumi up` "
+        "Fruxon, or give this IntegrationConfig another `display_name`, and run `pulumi up` "
         "again."
     )
 

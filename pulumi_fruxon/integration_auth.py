@@ -240,7 +240,7 @@ class IntegrationAuthProvider(FruxonProvider):
         pulumi.log.warn(
             f"IntegrationAuth for {where} left the stack, but Fruxon has no API to revoke a "
             "binding: the config's credentials stay bound for as long as the config exists. To "
-            "disconnect, delete the config (destroying its ConfigRecord does), or "
+            "disconnect, delete the config (destroying its IntegrationConfig does), or "
             "re-authorize it with other credentials."
         )
 

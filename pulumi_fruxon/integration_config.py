@@ -115,7 +115,7 @@ class IntegrationConfigProvider(FruxonProvider):
         """POST the config, then publish it unless `publish` is false. Never runs in preview."""
         client = self.client(props.get("workspace"))
         integration = str(props["integration"]).strip()
-        config, adopted = create_config(
+        config = create_config(
             client,
             integration,
             str(props["display_name"]).strip(),
@@ -123,9 +123,6 @@ class IntegrationConfigProvider(FruxonProvider):
             secret_parameters=props.get("secret_parameters") or None,
             auth_method=props.get("auth_method") or None,
         )
-        if adopted:
-            # Created by an `up` that died, perhaps from other inputs: make it what is declared.
-            config = self._declare(client, integration, config, props)
         outs = self._outputs(client, integration, config, props)
         # From here on the config exists: always return it, so that it is never orphaned.
         what = f"Created IntegrationConfig {config.id}"
@@ -241,23 +238,6 @@ class IntegrationConfigProvider(FruxonProvider):
                 "To drop it from the stack but keep it in Fruxon, run "
                 "`pulumi state delete <urn>`."
             ) from None
-
-    def _declare(
-        self,
-        client: FruxonClient,
-        integration: str,
-        config: ConfigRecord,
-        props: Mapping[str, Any],
-    ) -> ConfigRecord:
-        """PATCH an adopted config to the declared parameters and auth method."""
-        change: dict[str, Any] = {
-            "parameters": dict(props.get("parameters") or {}),
-            "secret_parameters": dict(props.get("secret_parameters") or {}),
-        }
-        auth_method = props.get("auth_method")
-        if auth_method and config.auth_method_id != auth_method:
-            change["auth_method"] = auth_method
-        return client.update_integration_config(integration, config.id, **change)
 
     def _outputs(
         self,

@@ -223,6 +223,6 @@ def test_one_binding_per_config_is_fine(monitor: RecordingMonitor) -> Any:
     def check(config_ids: list[str]) -> None:
         # Both registered, each with its own config: two configs are two bindings, no refusal.
         assert config_ids == [CONFIG_ID, other]
-        assert [r.name for r in monitor.program_resources] == ["first", "second"]
+        assert sorted(r.name for r in monitor.program_resources) == ["first", "second"]
 
     return pulumi.Output.all(first.integration_config_id, second.integration_config_id).apply(check)
