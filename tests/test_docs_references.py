@@ -56,6 +56,7 @@ FOREIGN = {
     "runtime",  # `runtime.options` of a Pulumi.yaml
     "req",  # the argument of `ResourceProvider.configure`, as the docs name it
     "ErrorResourceInitFailed",  # the engine's (Go) status for a partial failure
+    "RunPlugin",  # the language host's gRPC method (pulumirpc) that starts a plugin
     "__provider",  # the input a dynamic resource pickles its provider into
     "_abort_with_traceback",  # the dynamic provider host's (pulumi/dynamic/__main__.py)
 }

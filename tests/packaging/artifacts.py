@@ -25,6 +25,10 @@ WHEEL_MUST_HOLD = {
     PLUGIN_JSON,  # keeps Pulumi's official language host from fetching a plugin
     f"{PACKAGE}/testing/__init__.py",  # the emulator, for users' own tests
     f"{PACKAGE}/testing/stack.py",
+    # The policy pack folder (package data): what `--policy-pack` and `policy new` read.
+    f"{PACKAGE}/policy/pack/PulumiPolicy.yaml",
+    f"{PACKAGE}/policy/pack/__main__.py",
+    f"{PACKAGE}/policy/pack/requirements.txt",
 }
 SDIST_MUST_HOLD = {
     "pulumi_fruxon_pytest.py",

@@ -10,17 +10,21 @@
 // binary, and this host glues the two together.
 //
 // Scope: enough for `pulumi preview/up/refresh/destroy` of a Python program
-// whose virtualenv already exists (dynamic providers included). It reports no
-// plugin requirements (so the engine never tries to download resource
-// plugins), does not create virtualenvs or install dependencies, and has no
-// type-checker, debugger, code generation or policy-pack support.
+// whose virtualenv already exists (dynamic providers included), and for
+// Python plugins the engine starts through RunPlugin (a policy pack's
+// PulumiPolicy.yaml with `runtime: python`). It reports no plugin requirements
+// (so the engine never tries to download resource plugins), does not create
+// virtualenvs or install dependencies, and has no type-checker, debugger or
+// code generation.
 //
 // Protocol, as the engine drives it:
 //   - started as `pulumi-language-python [--logtostderr] [-v=N] [--tracing URL] ENGINE_ADDR`
 //     with the project directory as working directory;
 //   - prints the port of its gRPC LanguageRuntime server as the first stdout line;
 //   - Run starts `PYTHON -u pulumi-language-python-exec --monitor ... PROGRAM`,
-//     passing config as JSON in PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS.
+//     passing config as JSON in PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS;
+//   - RunPlugin starts `PYTHON -u PLUGIN_DIR ARGS...` (its __main__.py) with the
+//     engine's environment and streams its output back (see RunPlugin).
 package main
 
 import (
@@ -39,6 +43,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -276,6 +281,100 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	}
 }
 
+// RunPlugin runs a plugin written in Python: a folder whose PulumiPolicy.yaml (or
+// PulumiPlugin.yaml) says `runtime: python`, such as a policy pack. As upstream's
+// host does, it starts `PYTHON PLUGIN_DIR ARGS...`, which runs the folder's
+// __main__.py, in the request's working directory and environment. The
+// interpreter is chosen as for a program from the folder's `runtime.options`
+// (relative to the folder), with upstream's default for plugins: no `virtualenv`
+// and no other toolchain means the folder's own `venv` (pulumi/pulumi#18371),
+// never the Python on PATH. `-u` keeps stdout unbuffered: the engine waits for
+// the port that the plugin prints on its first line. Output goes back as it
+// comes, and the last message is the exit code.
+func (h *languageHost) RunPlugin(
+	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
+) error {
+	info := req.GetInfo()
+	dir := info.GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetProgram()
+	}
+	if dir == "" {
+		return errors.New("RunPlugin: the request names no plugin folder")
+	}
+	opts := map[string]any{}
+	if info.GetOptions() != nil {
+		opts = info.GetOptions().AsMap()
+	}
+	if tc, _ := opts["toolchain"].(string); (tc == "" || tc == "pip") && opts["virtualenv"] == nil {
+		opts["virtualenv"] = "venv"
+		venv := filepath.Join(dir, "venv")
+		if _, err := os.Stat(filepath.Join(venv, "bin", "python")); err != nil {
+			return fmt.Errorf("the Python plugin in %s names no virtualenv (runtime.options.virtualenv "+
+				"in its PulumiPolicy.yaml or PulumiPlugin.yaml), and %s, where it then runs, has no "+
+				"bin/python: set the option, or create it (python3 -m venv %s && %s/bin/python -m pip "+
+				"install -r %s)", dir, venv, venv, venv, filepath.Join(dir, "requirements.txt"))
+		}
+	}
+	options, err := structpb.NewStruct(opts)
+	if err != nil {
+		return fmt.Errorf("RunPlugin: runtime options of %s: %w", dir, err)
+	}
+	info = &pulumirpc.ProgramInfo{
+		RootDirectory:    dir,
+		ProgramDirectory: dir,
+		EntryPoint:       ".",
+		Options:          options,
+	}
+	env := req.GetEnv()
+	if len(env) == 0 {
+		env = os.Environ()
+	}
+	py, env, err := h.pythonWith(info, env)
+	if err != nil {
+		return fmt.Errorf("cannot run the Python plugin in %s: %w", dir, err)
+	}
+
+	// Two pipes copy into the one stream, whose Send must not run concurrently.
+	var mu sync.Mutex
+	send := func(resp *pulumirpc.RunPluginResponse) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return server.Send(resp)
+	}
+	cmd := exec.CommandContext(server.Context(), py, append([]string{"-u", dir}, req.GetArgs()...)...)
+	cmd.Dir = req.GetPwd()
+	cmd.Env = env
+	cmd.Stdout = streamWriter(func(b []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
+	})
+	cmd.Stderr = streamWriter(func(b []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
+	})
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	code := 0
+	switch {
+	case err == nil:
+	case errors.As(err, &exitErr):
+		code = exitErr.ExitCode()
+	default:
+		return fmt.Errorf("could not run %s %s: %w", py, dir, err)
+	}
+	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
+}
+
+// streamWriter sends each write as one message. The bytes are copied: exec reuses
+// its buffer once Write returns, and a sent message may still be in flight.
+type streamWriter func([]byte) error
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	if err := w(append([]byte(nil), p...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
 // programPath is the program to run: PROGRAM_DIR/ENTRY_POINT, or the request's
 // (deprecated) program field, relative to the request's pwd.
 func programPath(req *pulumirpc.RunRequest) string {
@@ -311,6 +410,11 @@ func (h *languageHost) rootOf(info *pulumirpc.ProgramInfo) string {
 // It returns the interpreter and the environment to run it with (for a
 // virtualenv: VIRTUAL_ENV set, its bin/ first on PATH, PYTHONHOME unset).
 func (h *languageHost) python(info *pulumirpc.ProgramInfo) (string, []string, error) {
+	return h.pythonWith(info, os.Environ())
+}
+
+// pythonWith is python with env as the environment to start from.
+func (h *languageHost) pythonWith(info *pulumirpc.ProgramInfo, env []string) (string, []string, error) {
 	root := h.rootOf(info)
 	opts := map[string]any{}
 	if info != nil && info.GetOptions() != nil {
@@ -342,9 +446,8 @@ func (h *languageHost) python(info *pulumirpc.ProgramInfo) (string, []string, er
 		venv = strings.TrimSpace(string(out))
 	}
 
-	env := os.Environ()
 	if venv == "" {
-		name := os.Getenv("PULUMI_PYTHON_CMD")
+		name := lookupEnv(env, "PULUMI_PYTHON_CMD")
 		if name == "" {
 			name = "python3"
 			if _, err := exec.LookPath(name); err != nil {
@@ -377,6 +480,17 @@ func (h *languageHost) python(info *pulumirpc.ProgramInfo) (string, []string, er
 	}
 	out = append(out,
 		"VIRTUAL_ENV="+venv,
-		"PATH="+filepath.Join(venv, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+		"PATH="+filepath.Join(venv, "bin")+string(os.PathListSeparator)+lookupEnv(env, "PATH"))
 	return py, out, nil
+}
+
+// lookupEnv is the value of name in env (KEY=VALUE entries; the last one wins).
+func lookupEnv(env []string, name string) string {
+	value := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			value = v
+		}
+	}
+	return value
 }
