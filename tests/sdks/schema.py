@@ -1,14 +1,9 @@
 """The package schema the SDK tests generate from: the one place that chooses it.
 
-In this order:
-
-1. `FRUXON_SDK_SCHEMA=<file>`: that schema JSON, for trying another schema by hand.
-2. The provider plugin, once it is installed: the console script `pulumi-resource-fruxon` beside
-   this Python (`pip install -e .` puts it in the virtualenv) or on PATH. Its schema is what
-   `pulumi package get-schema <plugin path>` prints, as a user of another language would get it.
-3. Until then, `fruxon-schema.json` beside this file: a hand-written schema of the planned
-   surface (the four resources, the four functions, the provider's configuration), with its
-   secrets marked.
+`FRUXON_SDK_SCHEMA=<file>`, for trying another schema by hand; otherwise the provider plugin's:
+the console script `pulumi-resource-fruxon` beside this Python (`pip install -e .` puts it in the
+virtualenv) or on PATH, and what `pulumi package get-schema <plugin path>` prints, as a user of
+another language gets it.
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-FIXTURE = Path(__file__).resolve().with_name("fruxon-schema.json")
 SCHEMA_VARIABLE = "FRUXON_SDK_SCHEMA"
 PLUGIN = "pulumi-resource-fruxon"
 
@@ -42,7 +36,7 @@ def package_schema(work_dir: Path, pulumi_bin: Callable[[], str]) -> Schema:
         return Schema(Path(chosen).resolve(), f"{SCHEMA_VARIABLE}={chosen}")
     plugin = find_plugin()
     if plugin is None:
-        return Schema(FIXTURE, f"the fixture {FIXTURE.name} (no {PLUGIN} installed)")
+        raise RuntimeError(f"{PLUGIN} is not installed: run `pip install -e .` in this virtualenv")
     return Schema(
         plugin_schema(plugin, work_dir, pulumi_bin()), f"`pulumi package get-schema {plugin}`"
     )

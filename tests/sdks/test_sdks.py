@@ -172,8 +172,7 @@ def test_the_python_sdk_installs_and_imports(sdks: Sdks, tmp_path: Path) -> None
     _run([sys.executable, "-m", "compileall", "-q", str(sdk)], sdk)
     (package,) = {p.parent for p in sdk.glob("*/__init__.py")}
     # Installed, not only put on sys.path: the SDK reads its own version from its installed
-    # metadata. Into a folder of its own, first on sys.path: Pulumi names the package of a
-    # schema without a Python package name pulumi_fruxon, as this repository's own.
+    # metadata. Into a folder of its own, first on sys.path.
     site = tmp_path / "site"
     _run(
         [
