@@ -21,6 +21,11 @@ No answer, or a 5xx, after the request left     reads the config (`reconcile`): 
 The journal record (`pulumi_fruxon._journal.CONSUMES`) is written before the request leaves.
 It is dropped when Fruxon refused the key (nothing was bound), and otherwise kept until the
 binding is seen in the stack's state (`settle`), since the engine may never receive the answer.
+
+The provider plugin also keeps the record in the stack's state: an outcome it cannot tell
+becomes a partial create, and the next `pulumi up`, from any machine, passes the record back as
+`earlier`. `consume` then reads the config before sending the key again, and adopts a binding
+made since the first send without spending anything.
 """
 
 from __future__ import annotations
@@ -74,22 +79,33 @@ def consume(
     config_id: str,
     credential_key: str,
     key_fingerprint: str,
+    earlier: _journal.SentConsume | None = None,
 ) -> ConfigRecord | None:
     """Bind the key's credentials to the config: the config as read back after the bind, or
-    None when that read failed (the bind happened; a refresh fills the outputs in)."""
+    None when that read failed (the bind happened; a refresh fills the outputs in).
+
+    `earlier` is the record of a send of this key whose outcome never reached the stack, kept
+    in the stack's state (the plugin's partial create).
+    """
     workspace = client.workspace
     # Read first: it proves the config exists before a single-use key is spent, and its
     # modifiedAt is what tells an ambiguous failure apart from a bind.
     before = _get_config(client, integration, config_id)
-    _journal.CONSUMES.record(
-        key_fingerprint,
-        _journal.SentConsume(workspace, integration, config_id, before.modified_at),
-    )
+    if earlier is not None and _bound_after(before, earlier.modified_at_before):
+        pulumi.log.warn(
+            f"An earlier `pulumi up` sent this credential key to config {config_id} of "
+            f"'{integration}' and never learned the outcome (the stack's state recorded it); "
+            f"the config was bound since, so adopting that binding ({describe(before)}) "
+            "without sending the key again."
+        )
+        return before
+    sent = earlier or _journal.SentConsume(workspace, integration, config_id, before.modified_at)
+    _journal.CONSUMES.record(key_fingerprint, sent)
     try:
         client.consume_oauth_credentials(integration, config_id, credential_key)
     except BadRequestError as exc:
         if exc.code == "credential_key_spent":
-            return recover(client, integration, config_id, key_fingerprint, exc)
+            return recover(client, integration, config_id, key_fingerprint, exc, earlier)
         _journal.CONSUMES.forget(key_fingerprint)
         if exc.code in _DEAD_KEY_CODES:
             raise CredentialKeyRejectedError(
@@ -108,7 +124,7 @@ def consume(
                 f"{config_id} of '{integration}': {exc}\nNothing was sent, so the key was "
                 "not spent. Check connectivity and run `pulumi up` again."
             ) from None
-        after = reconcile(client, integration, config_id, before, exc)
+        after = reconcile(client, integration, config_id, sent.modified_at_before, exc)
         pulumi.log.warn(
             f"Fruxon did not confirm the consume for config {config_id} of '{integration}' "
             f"({exc}), but the config now has auth bound since the call; adopting it."
@@ -137,11 +153,13 @@ def recover(
     config_id: str,
     key_fingerprint: str,
     spent: FruxonError,
+    earlier: _journal.SentConsume | None = None,
 ) -> ConfigRecord:
     """Fruxon says the key is spent: the config, if this key evidently bound it; else raise.
 
-    Evident means this machine recorded sending this key to this config, and the config has
-    auth bound and was modified since (the record keeps the `modifiedAt` read just before).
+    Evident means this machine recorded sending this key to this config (or the stack's state
+    did: `earlier`), and the config has auth bound and was modified since (the record keeps the
+    `modifiedAt` read just before).
     `FRUXON_ADOPT_BINDING=<config id>:<key fingerprint prefix>` adopts a binding the record
     cannot attribute, when it is one a key could have made: the one step the error names.
     Anything else is a spent key, and the error says how to get one.
@@ -163,7 +181,7 @@ def recover(
             "that is gone (for example, this IntegrationAuth's config or integration changed "
             f"since its key bound the old one).\n{NEW_KEY_STEPS}"
         )
-    sent = _journal.CONSUMES.recall(key_fingerprint)
+    sent = _journal.CONSUMES.recall(key_fingerprint) or earlier
     if sent is not None and sent.concerns(client.workspace, integration, config_id):
         moved = sent.modified_at_before is None or (config.modified_at or 0) > (
             sent.modified_at_before
@@ -171,7 +189,7 @@ def recover(
         if moved:
             pulumi.log.warn(
                 f"The credential key for {where} was spent by an earlier `pulumi up` that did "
-                "not finish (this machine recorded sending it, and the config was bound since); "
+                "not finish (it recorded sending it, and the config was bound since); "
                 f"adopting that binding ({describe(config)})."
             )
             return config
@@ -229,14 +247,15 @@ def reconcile(
     client: FruxonClient,
     integration: str,
     config_id: str,
-    before: ConfigRecord,
+    modified_at_before: int | None,
     cause: FruxonError,
 ) -> ConfigRecord:
     """After an ambiguous consume: the config if the bind evidently happened, else raise."""
     what_to_do = (
-        f"Look at config {config_id} in Fruxon. If it has no auth, the key may still be "
-        "valid: run `pulumi up` again. If it has auth bound since, the next `pulumi up` from "
-        "this machine adopts it. If `pulumi up` then says the key is spent, get a new one. "
+        f"Run `pulumi up` again: if config {config_id} has no auth, the key may still be valid "
+        "and is sent again; if it has auth bound since, that `pulumi up` adopts it (from this "
+        "machine; through the provider plugin, which keeps the record in the stack's state, "
+        "from any machine). If `pulumi up` then says the key is spent, get a new one. "
         + NEW_KEY_STEPS
     )
     try:
@@ -245,20 +264,27 @@ def reconcile(
         raise ConsumeOutcomeUnknownError(
             f"The consume call for config {config_id} of '{integration}' failed ({cause}) "
             f"and re-reading the config failed too ({exc}). The outcome is unknown: the key "
-            f"may be spent.\n{what_to_do}"
+            f"may be spent.\n{what_to_do}",
+            modified_at_before=modified_at_before,
         ) from None
-    moved = (
-        before.modified_at is not None
-        and after.modified_at is not None
-        and after.modified_at > before.modified_at
-    )
     # A concurrent edit that also bound auth would look the same; the window is one call.
-    if moved and after.is_authorized:
+    if _bound_after(after, modified_at_before):
         return after
     raise ConsumeOutcomeUnknownError(
         f"The consume call for config {config_id} of '{integration}' failed ({cause}), and "
         "the config shows no new binding since. The outcome is unknown: the key may or may "
-        f"not be spent.\n{what_to_do}"
+        f"not be spent.\n{what_to_do}",
+        modified_at_before=modified_at_before,
+    )
+
+
+def _bound_after(config: ConfigRecord, modified_at_before: int | None) -> bool:
+    """The config has auth bound, and was provably modified after `modified_at_before`."""
+    return (
+        config.is_authorized
+        and modified_at_before is not None
+        and config.modified_at is not None
+        and config.modified_at > modified_at_before
     )
 
 

@@ -44,7 +44,15 @@ class FruxonError(RunError):
 
     It is a `pulumi.RunError`, so an error raised in a program (a data source, a refused
     registration) prints as its message, not as a traceback of the SDK's frames.
+
+    `partial` is set on an error from a resource's create or update that did part of its work:
+    the resource id and the outputs the stack's state must keep so that the next `pulumi up`
+    can finish it. The provider plugin hands them to the engine as a partial create
+    (`ErrorResourceInitFailed`); the dynamic provider host has no way to, and relies on the
+    local journal instead (docs/decisions.md#spent-key-recovery).
     """
+
+    partial: tuple[str, dict[str, Any]] | None = None
 
 
 class ConfigurationError(FruxonError):
@@ -296,7 +304,15 @@ class ConsumeNotSentError(FruxonError):
 
 
 class ConsumeOutcomeUnknownError(FruxonError):
-    """The consume call failed in a way that leaves open whether the key was spent."""
+    """The consume call failed in a way that leaves open whether the key was spent.
+
+    `modified_at_before` is the config's `modifiedAt` read before the key was first sent: a
+    binding made after it is that consume's.
+    """
+
+    def __init__(self, message: str, *, modified_at_before: int | None) -> None:
+        super().__init__(message)
+        self.modified_at_before = modified_at_before
 
 
 class ConfigNotLinkableError(FruxonError):

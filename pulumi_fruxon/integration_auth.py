@@ -23,6 +23,7 @@ from pulumi_fruxon._checks import Checker, comparable, is_unknown, number
 from pulumi_fruxon._consume import consume, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._ids import ConfigRef
+from pulumi_fruxon._journal import SentConsume
 from pulumi_fruxon._provider import FruxonProvider, get_existing, refuse_import
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
@@ -31,6 +32,7 @@ from pulumi_fruxon._publishing import (
     wants_publish,
 )
 from pulumi_fruxon.errors import (
+    ConsumeOutcomeUnknownError,
     IntegrationConfigNotFoundError,
     NotFoundError,
 )
@@ -57,6 +59,10 @@ OUTPUTS = (
     "bound_at",
     *PUBLISH_OUTPUTS,
 )
+# In a partial create's state only (the provider plugin's): the key was sent and the outcome is
+# unknown. It holds `modified_at_before`, the config's modifiedAt read before the send; with the
+# ids and `credential_fingerprint` beside it, that is the journal's record (`SentConsume`).
+PENDING_CONSUME = "pending_consume"
 
 
 def _read_back(config: ConfigRecord) -> dict[str, Any]:
@@ -136,12 +142,41 @@ class IntegrationAuthProvider(FruxonProvider):
             "live": False,
         }
         resource_id = ConfigRef(workspace, integration, config_id).format()
-        after = consume(
-            client, integration, config_id, credential_key, outs["credential_fingerprint"]
-        )
-        # From here on the key is spent: always return a result, since the host cannot report a
-        # partial failure and raising would orphan the binding.
-        return CreateResult(resource_id, self._bound(client, outs, after))
+        return CreateResult(resource_id, self._consume(client, resource_id, outs, credential_key))
+
+    def _consume(
+        self,
+        client: FruxonClient,
+        resource_id: str,
+        outs: dict[str, Any],
+        credential_key: str,
+        pending: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Consume the key (`pending`: again, after a send whose outcome is unknown) and return
+        the outputs of the bind. An unknown outcome raises with the partial state to keep."""
+        integration, config_id = outs["integration"], outs["integration_config_id"]
+        earlier = None
+        if pending is not None:
+            before = pending.get("modified_at_before")
+            earlier = SentConsume(
+                client.workspace, integration, config_id, int(before) if before else None
+            )
+        try:
+            after = consume(
+                client,
+                integration,
+                config_id,
+                credential_key,
+                outs["credential_fingerprint"],
+                earlier,
+            )
+        except ConsumeOutcomeUnknownError as exc:
+            before = earlier.modified_at_before if earlier else exc.modified_at_before
+            exc.partial = (resource_id, {**outs, PENDING_CONSUME: {"modified_at_before": before}})
+            raise
+        # From here on the key is spent: always return a result, since raising would orphan the
+        # binding.
+        return self._bound(client, outs, after)
 
     @staticmethod
     def _bound(
@@ -183,7 +218,8 @@ class IntegrationAuthProvider(FruxonProvider):
                 "to bind credentials, declare an IntegrationAuth with a credential key instead."
             )
         settle(props.get("credential_fingerprint"))
-        outs = {k: v for k, v in props.items() if k in OUTPUTS}
+        # A pending consume stays in the state until an update finishes it.
+        outs = {k: v for k, v in props.items() if k in OUTPUTS or k == PENDING_CONSUME}
         outs.update(
             integration=integration,
             integration_config_id=config_id,
@@ -214,13 +250,21 @@ class IntegrationAuthProvider(FruxonProvider):
             del inputs["publish"]
         return {k: v for k, v in inputs.items() if v is not None}
 
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Publish again when asked to (a binding that is not live, or new publish settings).
 
-        Every other change replaces, so an update never consumes a key.
+        Every other change replaces, so an update consumes a key only to finish a create whose
+        consume's outcome was unknown: the state the plugin kept holds `pending_consume`, and
+        the engine updates such a resource on the next `pulumi up` (the key is the same one, or
+        `diff` would have replaced it).
         """
         outs = {k: v for k, v in olds.items() if k in OUTPUTS}
         outs.update(_publish_settings(news))
+        pending = olds.get(PENDING_CONSUME)
+        if isinstance(pending, Mapping):
+            client = self.client(olds.get("workspace"))
+            key = str(news["credential_key"]).strip()
+            return UpdateResult(self._consume(client, id_, outs, key, pending))
         if outs["publish"]:
             client = self.client(olds.get("workspace"))
             outs.update(_publish_binding(client, outs, "IntegrationAuth on", gone_is_error=True))

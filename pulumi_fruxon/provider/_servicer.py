@@ -6,22 +6,27 @@ the dynamic host calls (`check`, `diff`, `create`, `read`, `update`, `delete` on
 snake_case dicts), and converts the answer back. Each function call is the request its data
 source makes (`_functions`). Configuration is `_config`'s. No rule of behaviour lives here.
 
+A create or update that did part of its work raises with `FruxonError.partial`, the state to
+keep; the servicer hands it to the engine as a partial failure (`ErrorResourceInitFailed`), which
+the engine stores and finishes with an update on the next `pulumi up`.
+
 The servicer is synchronous: grpc runs each call on a thread of its pool, as the dynamic host
 does, so the blocking client never holds up another call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from pulumi_fruxon._provider import FruxonProvider
 from pulumi_fruxon._version import __version__
@@ -49,6 +54,8 @@ def _answered(method: Callable[..., R]) -> Callable[..., R]:
         try:
             with self.log.about(getattr(request, "urn", "")):
                 return method(self, request, context)
+        except _PartialFailure as failure:
+            context.abort_with_status(failure)
         except FruxonError as error:
             context.abort(grpc.StatusCode.UNKNOWN, str(with_next_step(error)))
         except _functions.BadArguments as error:
@@ -151,7 +158,8 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
             # outputs; the engine reads the others as unknown.
             shown = {k: v for k, v in props.values.items() if k in output_names(kind)}
             return provider_pb2.CreateResponse(properties=self._outputs(kind, shown, props))
-        result = provider.create(props.values)
+        with self._partial_failure(kind, props):
+            result = provider.create(props.values)
         return provider_pb2.CreateResponse(
             id=result.id, properties=self._outputs(kind, result.outs or {}, props)
         )
@@ -180,7 +188,8 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
         if request.preview:
             outs = self._update_preview(kind, olds.values, news.values)
         else:
-            outs = provider.update(request.id, olds.values, news.values).outs or {}
+            with self._partial_failure(kind, news):
+                outs = provider.update(request.id, olds.values, news.values).outs or {}
         return provider_pb2.UpdateResponse(properties=self._outputs(kind, outs, news))
 
     @_answered
@@ -197,6 +206,24 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.InvokeResponse(**{"return": to_struct(result)})
 
     # -- plumbing -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _partial_failure(self, kind: ResourceKind, given: Props) -> Iterator[None]:
+        """A FruxonError that carries a partial state ends the call as the engine's partial
+        failure: the error's message as the reason, the id and outputs for the state."""
+        try:
+            yield
+        except FruxonError as error:
+            if error.partial is None:
+                raise
+            id_, outs = error.partial
+            message = str(with_next_step(error))
+            detail = provider_pb2.ErrorResourceInitFailed(
+                id=id_, properties=self._outputs(kind, outs, given), reasons=[message]
+            )
+            status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message)
+            status.details.add().Pack(detail)
+            raise _PartialFailure(status) from None
 
     def _outputs(self, kind: ResourceKind, outs: dict[str, Any], given: Props) -> Any:
         """Outputs for the engine: the resource's secret ones wrapped, and any that came in
@@ -219,6 +246,18 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
             else:
                 outs[name] = rpc.UNKNOWN
         return outs
+
+
+class _PartialFailure(Exception):
+    """A call that ends as a partial failure. It is also the `grpc.Status` that
+    `abort_with_status` reads: the code, the message, and the google.rpc.Status with the
+    details in the trailers."""
+
+    def __init__(self, status: Any) -> None:
+        super().__init__(status.message)
+        self.code = grpc.StatusCode.UNKNOWN
+        self.details = status.message
+        self.trailing_metadata = (("grpc-status-details-bin", status.SerializeToString()),)
 
 
 def _camel_names(reason: str, names: list[str]) -> str:

@@ -71,11 +71,15 @@ ADDITIONAL_SECRET_OUTPUTS = {
 class HostError(Exception):
     """A gRPC call failed. The engine reports gRPC UNKNOWN as "operation failed"."""
 
-    def __init__(self, method: str, code: grpc.StatusCode, details: str) -> None:
+    def __init__(
+        self, method: str, code: grpc.StatusCode, details: str, status_details: bytes = b""
+    ) -> None:
         super().__init__(f"{method}: {code.name}: {details}")
         self.method = method
         self.code = code
         self.details = details
+        # The serialized google.rpc.Status of the trailers (`grpc-status-details-bin`), if any.
+        self.status_details = status_details
 
 
 def serialize(props: Mapping[str, Any]) -> struct_pb2.Struct:
@@ -242,7 +246,13 @@ class ProviderHost:
         try:
             response = getattr(self._stub, method)(request, timeout=RPC_TIMEOUT)
         except grpc.RpcError as exc:
-            error = HostError(method, exc.code(), exc.details() or "")
+            trailers = dict(exc.trailing_metadata() or ())
+            error = HostError(
+                method,
+                exc.code(),
+                exc.details() or "",
+                trailers.get("grpc-status-details-bin", b""),
+            )
             self.transcript.append((method, error))
             raise error from None
         self.transcript.append((method, response))
