@@ -14,7 +14,12 @@ from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import ProviderHost, stack_config
 from tests.support.plugin import PluginHost
 
-BOTH_DOORS = {"test_host", "test_integration_config_host", "test_integration_auth_host"}
+BOTH_DOORS = {
+    "test_host",
+    "test_integration_config_host",
+    "test_integration_auth_host",
+    "test_credential_link_host",
+}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
