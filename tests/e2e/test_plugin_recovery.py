@@ -98,7 +98,11 @@ def test_an_unknown_consume_is_finished_by_the_next_up_without_the_journal(
     assert [r.method for r in emulator.requests if r.method != "GET"] == []
     second = pulumi("up", "--yes")
 
-    assert "adopting that binding" in second
+    # The warning is the engine's, under the resource it concerns (the plugin's Log service).
+    diagnostics = second[second.index("Diagnostics:") :]
+    under = diagnostics[diagnostics.index("fruxon:index:IntegrationAuth (auth):") :]
+    assert "warning: An earlier `pulumi up` sent this credential key" in under
+    assert "adopting that binding" in under
     assert emulator.count("consumeOAuthCredentials") == 0  # not sent again
     outputs = json.loads(pulumi("stack", "output", "--json"))
     assert outputs == {"live": True, "level": "APPLICATION"}
