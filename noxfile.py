@@ -13,6 +13,8 @@
   Python that runs nox.
 - `sdks`: tests/sdks, the TypeScript, Go and Python SDKs generated from the package schema
   compile (Go, Node.js and npm; `scripts/install-pulumi sdkgen` builds the generator), once.
+- `oldest-pulumi`: tests/plugin with the oldest `pulumi` SDK pyproject.toml accepts, whose
+  modules the plugin imports (the gRPC stubs, `rpc`), once.
 
 `nox -s tests-3.12` runs one Python, `nox -s tests` the matrix; arguments after `--` go to pytest.
 A Python missing from this machine skips its session with nox's message, except with CI=true,
@@ -34,6 +36,8 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 DEFAULT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 ROOT = Path(__file__).resolve().parent
+# The floor of `pulumi>=...` in pyproject.toml (a test keeps the two equal).
+OLDEST_PULUMI = "3.216.0"
 TESTS = ROOT / "tests"
 # Every session ends with its slowest tests, so that where the time goes is one run away.
 DURATIONS = "--durations=15"
@@ -72,6 +76,7 @@ nox.options.sessions = [
     *(f"tests-{python}" for python in PYTHONS if python != DEFAULT_PYTHON),
     "wheel",
     "sdks",
+    "oldest-pulumi",
 ]
 
 
@@ -141,3 +146,10 @@ def sdks(session: nox.Session) -> None:
     # Builds gen-sdks, or waits for the build that .ci/run started (seconds after the CLI's).
     session.run(str(ROOT / "scripts" / "install-pulumi"), "sdkgen", external=True)
     session.run("pytest", "-q", DURATIONS, "-m", "sdks", str(TESTS / "sdks"), *session.posargs)
+
+
+@nox.session(name="oldest-pulumi", python=DEFAULT_PYTHON)
+def oldest_pulumi(session: nox.Session) -> None:
+    """tests/plugin on the floor of the `pulumi` range in pyproject.toml."""
+    session.install("-e", ".[test]", f"pulumi=={OLDEST_PULUMI}")
+    session.run("pytest", "-q", DURATIONS, str(TESTS / "plugin"), *session.posargs)

@@ -10,6 +10,7 @@ import tarfile
 import zipfile
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,14 +43,18 @@ def wheel_metadata(dist: Dist) -> Message:
     return email.message_from_string(text)
 
 
-def nox_pythons() -> list[str]:
-    """`PYTHONS` of noxfile.py: the Pythons the matrix runs."""
+def nox_constant(name: str) -> Any:
+    """A constant of noxfile.py, such as `PYTHONS` (the Pythons the matrix runs)."""
     for node in ast.parse((REPO / "noxfile.py").read_text()).body:
         if isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "PYTHONS" for target in node.targets
+            isinstance(target, ast.Name) and target.id == name for target in node.targets
         ):
-            return list(ast.literal_eval(node.value))
-    raise AssertionError("noxfile.py defines no PYTHONS")
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"noxfile.py defines no {name}")
+
+
+def nox_pythons() -> list[str]:
+    return list(nox_constant("PYTHONS"))
 
 
 def test_the_artifacts_carry_the_source_version(dist: Dist) -> None:
@@ -74,6 +79,14 @@ def test_a_classifier_for_each_python_the_matrix_runs(dist: Dist) -> None:
     assert pythons == nox_pythons()
     assert meta["Requires-Python"] == f">={nox_pythons()[0]}"
     assert "Typing :: Typed" in classifiers
+
+
+def test_the_oldest_pulumi_session_runs_the_floor_of_the_range(dist: Dist) -> None:
+    requires = wheel_metadata(dist).get_all("Requires-Dist", [])
+    (pulumi,) = [r for r in requires if re.match(r"pulumi\b(?!-)", r)]
+    floor = re.search(r">=([\d.]+)", pulumi)
+    assert floor is not None, pulumi
+    assert nox_constant("OLDEST_PULUMI").removesuffix(".0") == floor[1].removesuffix(".0")
 
 
 def test_project_urls(dist: Dist) -> None:
