@@ -45,28 +45,28 @@ PLUGIN = VENV_BIN / "pulumi-resource-fruxon"
 
 @contextmanager
 def yaml_stack(
-    program: Path, fx: FruxonEmulator, pulumi_bin: str, tmp_path: Path
+    program: Path, fx: FruxonEmulator, pulumi_bin: str, pulumi_yaml_path: str, tmp_path: Path
 ) -> Iterator[auto.Stack]:
-    """A stack of a copy of the YAML project `program`, on a file backend under `tmp_path`.
+    """A stack of a copy of the YAML project `program`, on a file backend under `tmp_path`, with
+    an empty plugin cache (its own PULUMI_HOME).
 
-    The CLI's PATH: the CLI's folder, .tools/bin (the YAML host, when install-pulumi built it),
-    then this interpreter's `bin` (the plugin's console script), then the rest. The Pulumi.yaml
-    is copied as it is: `local_stack` would rewrite it through the Automation API's project
-    settings, which know nothing of `resources:`."""
+    The CLI's PATH is that of an activated virtualenv: this interpreter's `bin` (the plugin's
+    console script) first, then the CLI's and the YAML host's folders (`pulumi_yaml_path`). The
+    Pulumi.yaml is copied as it is: `local_stack` would rewrite it through the Automation API's
+    project settings, which know nothing of `resources:`."""
     assert PLUGIN.is_file(), f"no {PLUGIN.name} console script beside {sys.executable}"
     work_dir = tmp_path / "program"
     shutil.copytree(program, work_dir)
-    assert "plugins" not in (work_dir / "Pulumi.yaml").read_text()
+    assert "plugins" not in yaml.safe_load((work_dir / "Pulumi.yaml").read_text())
     (tmp_path / "state").mkdir()
-    path = [pulumi_bin, str(REPO / ".tools" / "bin"), str(VENV_BIN), *_outer_path()]
     env = {
-        "PATH": os.pathsep.join(path),
+        "PATH": os.pathsep.join([str(VENV_BIN), pulumi_yaml_path]),
         "PULUMI_BACKEND_URL": (tmp_path / "state").as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24),
         "PULUMI_SKIP_UPDATE_CHECK": "1",
         "PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
-        # The Automation API runs the CLI with this process's environment under these: make
-        # sure an outer setting cannot turn off the lookup on PATH this test is about.
+        # The Automation API runs the CLI with this process's environment under these: an
+        # outer setting must not turn off the lookup on PATH that this test is about.
         "PULUMI_IGNORE_AMBIENT_PLUGINS": "false",
         "FRUXON_TOKEN": fx.token,
     }
@@ -86,10 +86,6 @@ def yaml_stack(
     yield stack
 
 
-def _outer_path() -> list[str]:
-    return [p for p in os.environ.get("PATH", "").split(os.pathsep) if p]
-
-
 def state(stack: auto.Stack, type_: str) -> list[dict[str, Any]]:
     """The resources of one type in the stack's state (secrets decrypted)."""
     deployment = stack.export_stack().deployment or {}
@@ -106,9 +102,11 @@ def test_oauth_example_binds_goes_live_notices_a_rollback_and_is_destroyed(
 ) -> None:
     fx = emulator
     log: list[str] = []
-    with yaml_stack(OAUTH, fx, pulumi_bin, tmp_path) as stack:
+    with yaml_stack(OAUTH, fx, pulumi_bin, pulumi_yaml_path, tmp_path) as stack:
         # 1. The first `up`: the config (published) and the consent URL, not the binding yet.
-        first = stack.up(on_output=log.append, show_secrets=False, exclude=[NO_BINDING_YET])
+        first = stack.up(
+            on_output=log.append, on_error=log.append, show_secrets=False, exclude=[NO_BINDING_YET]
+        )
         assert found_on_path(log)
         # The stack, the config and the URL; the excluded binding counts as a skipped `same`.
         assert changes(first.summary.resource_changes) == {"create": 3, "same": 1}
@@ -124,7 +122,7 @@ def test_oauth_example_binds_goes_live_notices_a_rollback_and_is_destroyed(
         # 2. The admin consents; the key goes into secret stack config; `up` binds it.
         key = fx.approve(url)
         stack.set_config("credentialKey", auto.ConfigValue(key, secret=True))
-        second = stack.up(on_output=log.append, show_secrets=False)
+        second = stack.up(on_output=log.append, on_error=log.append, show_secrets=False)
         assert changes(second.summary.resource_changes) == {"create": 1, "same": 3}
         assert fx.count("consumeOAuthCredentials") == 1
         outputs = {name: value.value for name, value in second.outputs.items()}
@@ -140,26 +138,26 @@ def test_oauth_example_binds_goes_live_notices_a_rollback_and_is_destroyed(
 
         # 3. Nothing to do, and nothing sent.
         fx.clear_requests()
-        stack.preview(on_output=log.append, expect_no_changes=True)
+        stack.preview(on_output=log.append, on_error=log.append, expect_no_changes=True)
         assert fx.requests == []
 
         # 4. A rollback in the dashboard to the revision before the bind: `refresh` shows the
         #    binding not live, reading only; the next `up` publishes again, and only that.
         fx.rollback(config_id, fx.revisions(config_id)[0]["id"])
-        refresh = stack.refresh(on_output=log.append, show_secrets=False)
+        refresh = stack.refresh(on_output=log.append, on_error=log.append, show_secrets=False)
         assert changes(refresh.summary.resource_changes).get("update") == 1
         assert [r.method for r in fx.requests if r.method in WRITES] == []
         (binding,) = state(stack, AUTH)
         assert binding["outputs"]["live"] is False
         fx.clear_requests()
-        repaired = stack.up(on_output=log.append, show_secrets=False)
+        repaired = stack.up(on_output=log.append, on_error=log.append, show_secrets=False)
         assert changes(repaired.summary.resource_changes) == {"update": 1, "same": 3}
         assert [r.route for r in fx.requests if r.method in WRITES] == ["publishConfig"]
         assert (repaired.outputs["live"].value, repaired.outputs["published_version"].value) == (
             True,
             3,
         )
-        stack.preview(on_output=log.append, expect_no_changes=True)
+        stack.preview(on_output=log.append, on_error=log.append, expect_no_changes=True)
 
         # 5. The secrets: the token, the key, the consent URL's state and the OAuth tokens that
         #    Fruxon's publish answer echoes.
@@ -184,7 +182,7 @@ def test_oauth_example_binds_goes_live_notices_a_rollback_and_is_destroyed(
 
         # 6. `destroy` deletes the config, and the binding with it.
         fx.clear_requests()
-        destroy = stack.destroy(on_output=log.append)
+        destroy = stack.destroy(on_output=log.append, on_error=log.append)
         assert changes(destroy.summary.resource_changes) == {"delete": 4}
         assert [r.route for r in fx.requests if r.method in WRITES] == ["deleteConfig"]
         with pytest.raises(KeyError):
@@ -197,9 +195,9 @@ def test_api_key_example_fills_its_link_and_the_key_stays_out_of_pulumi(
 ) -> None:
     fx = emulator
     log: list[str] = []
-    with yaml_stack(API_KEY_EXAMPLE, fx, pulumi_bin, tmp_path) as stack:
+    with yaml_stack(API_KEY_EXAMPLE, fx, pulumi_bin, pulumi_yaml_path, tmp_path) as stack:
         # 1. `up` declares the config and mints the link, a secret output.
-        up = stack.up(on_output=log.append, show_secrets=False)
+        up = stack.up(on_output=log.append, on_error=log.append, show_secrets=False)
         assert found_on_path(log)
         assert changes(up.summary.resource_changes) == {"create": 3}
         assert (fx.count("createConfig"), fx.count("createCredentialLink")) == (1, 1)
@@ -216,7 +214,7 @@ def test_api_key_example_fills_its_link_and_the_key_stays_out_of_pulumi(
 
         # 3. `refresh` reads, and shows the link filled and the config live on that revision.
         fx.clear_requests()
-        stack.refresh(on_output=log.append, show_secrets=False)
+        stack.refresh(on_output=log.append, on_error=log.append, show_secrets=False)
         assert [r.method for r in fx.requests if r.method in WRITES] == []
         (link,) = state(stack, LINK)
         assert (link["outputs"]["filled"], link["outputs"]["expired"]) == (True, False)
@@ -226,7 +224,7 @@ def test_api_key_example_fills_its_link_and_the_key_stays_out_of_pulumi(
 
         # 4. `up` changes nothing and writes nothing; the published revision carries the key.
         fx.clear_requests()
-        again = stack.up(on_output=log.append, show_secrets=False)
+        again = stack.up(on_output=log.append, on_error=log.append, show_secrets=False)
         assert changes(again.summary.resource_changes) == {"same": 3}
         assert [r.route for r in fx.requests if r.method in WRITES] == []
         assert (again.outputs["link_filled"].value, again.outputs["live"].value) == (True, True)
@@ -235,7 +233,7 @@ def test_api_key_example_fills_its_link_and_the_key_stays_out_of_pulumi(
         assert published is not None and published["id"] == filled["revisionId"]
         assert published["auth"]["parameters"] == {"api_key": API_KEY}
         fx.clear_requests()
-        stack.preview(on_output=log.append, expect_no_changes=True)
+        stack.preview(on_output=log.append, on_error=log.append, expect_no_changes=True)
         assert fx.requests == []
 
         # 5. The key is nowhere; the link's token only in the link's `url` and the stack output
@@ -255,7 +253,7 @@ def test_api_key_example_fills_its_link_and_the_key_stays_out_of_pulumi(
 
         # 6. `destroy` deletes the config, and the key with it; the link needs no call.
         fx.clear_requests()
-        stack.destroy(on_output=log.append)
+        stack.destroy(on_output=log.append, on_error=log.append)
         assert [r.route for r in fx.requests if r.method in WRITES] == ["deleteConfig"]
         assert config_id not in [c["id"] for c in fx.list_configs("stripe")]
 
@@ -272,7 +270,9 @@ def test_pulumi_import_into_a_yaml_project_then_a_quiet_preview(
     fx.clear_requests()
     import_id = f"{fx.workspace}/internal_crm/{config_id}"
     log: list[str] = []
-    with yaml_stack(PROGRAMS / "yaml-plugin-config", fx, pulumi_bin, tmp_path) as stack:
+    with yaml_stack(
+        PROGRAMS / "yaml-plugin-config", fx, pulumi_bin, pulumi_yaml_path, tmp_path
+    ) as stack:
         imported = stack.workspace.pulumi_command.run(
             ["import", CONFIG, "crm", import_id, "--yes", "--stack", stack.name],
             stack.workspace.work_dir,
@@ -296,9 +296,9 @@ def test_pulumi_import_into_a_yaml_project_then_a_quiet_preview(
                 }
             }
         }
-        stack.preview(on_output=log.append, expect_no_changes=True)
+        stack.preview(on_output=log.append, on_error=log.append, expect_no_changes=True)
         (config,) = state(stack, CONFIG)
-        up = stack.up(on_output=log.append, show_secrets=False)
+        up = stack.up(on_output=log.append, on_error=log.append, show_secrets=False)
     assert changes(up.summary.resource_changes) == {"same": 2}
     assert (up.outputs["configId"].value, up.outputs["live"].value) == (config_id, True)
     assert config["id"] == import_id
@@ -317,17 +317,19 @@ def test_a_secret_parameter_from_yaml_stays_encrypted(
     fx = emulator
     secret = "whsec-yaml-e2e-0123456789"
     log: list[str] = []
-    with yaml_stack(PROGRAMS / "yaml-config-secrets", fx, pulumi_bin, tmp_path) as stack:
+    with yaml_stack(
+        PROGRAMS / "yaml-config-secrets", fx, pulumi_bin, pulumi_yaml_path, tmp_path
+    ) as stack:
         stack.set_config("webhookSecret", auto.ConfigValue(secret, secret=True))
-        up = stack.up(on_output=log.append, show_secrets=False)
+        up = stack.up(on_output=log.append, on_error=log.append, show_secrets=False)
         config_id = up.outputs["configId"].value
         assert up.outputs["live"].value is True
         assert up.outputs["fingerprints"].secret is True
         published = fx.published(config_id)
         assert published is not None and published["parameters"]["webhook_secret"] == secret
-        stack.preview(on_output=log.append, expect_no_changes=True)
+        stack.preview(on_output=log.append, on_error=log.append, expect_no_changes=True)
         revealed, plain = exported(stack)
-        stack.destroy(on_output=log.append)
+        stack.destroy(on_output=log.append, on_error=log.append)
     assert secret not in plain
     assert secret not in "\n".join(log)
     assert fx.token not in plain and fx.token not in "\n".join(log)
