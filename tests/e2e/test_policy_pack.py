@@ -96,8 +96,12 @@ def run(
     tmp_path: Path | None = None,
 ) -> Run:
     """Preview (or `up`) the program's `case` with the pack; everything the CLI printed."""
-    # A Stripe-shaped key where a value should give it away, a random token elsewhere.
-    planted = ("sk_live_" if case == "secret-value" else "") + secrets.token_urlsafe(18)
+    # A Stripe-shaped key where a value should give it away (alphanumeric after the prefix, as
+    # Stripe's are: a `-` or `_` of token_urlsafe there broke the shape), a random token elsewhere.
+    if case == "secret-value":
+        planted = "sk_live_" + secrets.token_hex(12)
+    else:
+        planted = secrets.token_urlsafe(18)
     configs = []
     if policy_config is not None:
         assert tmp_path is not None

@@ -3,6 +3,7 @@ emulator (docs/architecture.md#tests, layer 6)."""
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,26 @@ def test_example_projects_are_complete(name: str) -> None:
     assert "runtime:" in (project / "Pulumi.yaml").read_text()
     assert "pulumi-fruxon" in (project / "requirements.txt").read_text()
     assert (project / "README.md").read_text().startswith(f"# {name}")
+
+
+@pytest.mark.parametrize("name", ["yaml-oauth-connection", "yaml-api-key-connection"])
+def test_yaml_example_projects_are_complete(name: str) -> None:
+    """The YAML examples run with the YAML host and find the plugin on PATH (no `plugins:`);
+    tests/e2e/test_yaml_examples.py runs them."""
+    project = (EXAMPLES / name / "Pulumi.yaml").read_text()
+    assert f"name: {name}\n" in project
+    assert "runtime: yaml\n" in project
+    assert "plugins:" not in project
+    assert (EXAMPLES / name / "README.md").read_text().startswith(f"# {name}")
+
+
+def test_readme_yaml_block_is_the_yaml_example() -> None:
+    """The README's YAML program is examples/yaml-api-key-connection/Pulumi.yaml, whole, so the
+    e2e test of that example runs it."""
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+    programs = [block for block in blocks if "runtime: yaml" in block]
+    assert programs == [(EXAMPLES / "yaml-api-key-connection" / "Pulumi.yaml").read_text()]
 
 
 def test_oauth_connection_first_run_declares_the_config_and_exports_the_url(

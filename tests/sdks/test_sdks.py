@@ -3,9 +3,10 @@
 `gen-sdks` (scripts/pulumi-build/cmd/gen-sdks, built by `scripts/install-pulumi sdkgen`) writes
 the three SDKs of the schema that `tests/sdks/schema.py` chooses. Then:
 
-- TypeScript: the SDK and a program that uses it (`consumer.ts`) are type-checked by `tsc` with
-  the SDK's own compiler options, against the npm packages that `node/package.json` pins (installed
-  once into .tools/sdks/node); those pins must satisfy the ranges the SDK's package.json declares.
+- TypeScript: the SDK, a program that uses it (`consumer.ts`) and the README's TypeScript block
+  are type-checked by `tsc` with the SDK's own compiler options, against the npm packages that
+  `node/package.json` pins (installed once into .tools/sdks/node); those pins must satisfy the
+  ranges the SDK's package.json declares.
 - Go: the SDK module and a program that uses it (`consumer.go.tmpl`) pass `go vet`. The SDK
   requires the `sdk/v3` that scripts/pulumi-build pins, whose modules the CLI's build downloaded.
 - Python: every file compiles; the package installs (pip, into a folder), imports and builds its
@@ -118,6 +119,13 @@ def _node_modules(node: str, npm: str) -> Path:
     return NODE_CACHE / "node_modules"
 
 
+def readme_typescript() -> str:
+    """The README's one TypeScript block ("Use from any language")."""
+    blocks = re.findall(r"```typescript\n(.*?)```", (REPO / "README.md").read_text(), re.DOTALL)
+    assert len(blocks) == 1 and 'from "@pulumi/fruxon";' in blocks[0]
+    return str(blocks[0])
+
+
 def test_the_typescript_sdk_type_checks(sdks: Sdks) -> None:
     node, npm = _tool("node"), _tool("npm")
     sdk = sdks.root / "nodejs"
@@ -138,8 +146,10 @@ def test_the_typescript_sdk_type_checks(sdks: Sdks) -> None:
     )
     _run([node, "-e", check_ranges], sdk)
 
-    # The SDK's own compiler options (strict), over every file of the SDK and the program.
+    # The SDK's own compiler options (strict), over every file of the SDK, the program and the
+    # README's TypeScript block, which imports the SDK under the name `pulumi package add` gives.
     shutil.copy(HERE / "consumer.ts", sdk / "consumer.ts")
+    (sdk / "readme.ts").write_text(readme_typescript().replace('"@pulumi/fruxon"', '"./index"'))
     files = sorted(
         p.relative_to(sdk).as_posix() for p in sdk.rglob("*.ts") if "node_modules" not in p.parts
     )
