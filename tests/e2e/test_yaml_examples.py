@@ -13,7 +13,7 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,10 +45,15 @@ PLUGIN = VENV_BIN / "pulumi-resource-fruxon"
 
 @contextmanager
 def yaml_stack(
-    program: Path, fx: FruxonEmulator, pulumi_bin: str, pulumi_yaml_path: str, tmp_path: Path
+    program: Path,
+    fx: FruxonEmulator,
+    pulumi_bin: str,
+    pulumi_yaml_path: str,
+    tmp_path: Path,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[auto.Stack]:
     """A stack of a copy of the YAML project `program`, on a file backend under `tmp_path`, with
-    an empty plugin cache (its own PULUMI_HOME).
+    an empty plugin cache (its own PULUMI_HOME) and `env` added to the CLI's environment.
 
     The CLI's PATH is that of an activated virtualenv: this interpreter's `bin` (the plugin's
     console script) first, then the CLI's and the YAML host's folders (`pulumi_yaml_path`). The
@@ -69,6 +74,7 @@ def yaml_stack(
         # outer setting must not turn off the lookup on PATH that this test is about.
         "PULUMI_IGNORE_AMBIENT_PLUGINS": "false",
         "FRUXON_TOKEN": fx.token,
+        **(env or {}),
     }
     workspace = auto.LocalWorkspace(
         work_dir=str(work_dir),
