@@ -1,21 +1,23 @@
 """Benchmark: a stack of N IntegrationConfigs through the real CLI, plugin door against dynamic.
 
-- plugin: a YAML program (the YAML language host) declaring N `fruxon:index:IntegrationConfig`,
-  served by the provider plugin, the console script `pulumi-resource-fruxon` beside this
+Three programs declare the same N resources (`integration` and the display name `bench <n>`):
+- yaml+plugin: a YAML program (the YAML language host) of N `fruxon:index:IntegrationConfig`,
+  served by the provider plugin: the console script `pulumi-resource-fruxon` beside this
   interpreter, found through `plugins: providers:` in Pulumi.yaml;
-- dynamic: the Python program of bench/stack.py, N `pulumi_fruxon.IntegrationConfig` served by
-  the dynamic-provider host (`python -m pulumi.dynamic`).
+- python+plugin: the Python program of bench/stack.py registering the same type tokens as an SDK
+  generated from the plugin's schema would, served by the same plugin; it tells the language
+  host's share from the door's;
+- python+dynamic (the baseline): the Python program of bench/stack.py with N
+  `pulumi_fruxon.IntegrationConfig`, served by the dynamic-provider host
+  (`python -m pulumi.dynamic`).
 
-Both declare the same resources (`integration` and the display name `bench <n>`) and run against
-one emulator, on the CLI's file backend. Each round creates a fresh stack of each (`pulumi up`),
-then alternates no-op `pulumi preview`s between them, then runs a no-op `pulumi up` of each
-(bench/stack.py's rounds), so that machine noise hits both alike. Prints the median wall seconds
-and CPU seconds (the CLI and its child processes) per operation, and the ratios plugin/dynamic.
-What differs is the whole door: the YAML host (Go) against a Python program that imports
-`pulumi_fruxon` and pickles a provider per resource, and the plugin against the dynamic host.
-Never pass/fail.
+All run against one emulator, on the CLI's file backend. Each round creates a fresh stack of
+each (`pulumi up`), then alternates no-op `pulumi preview`s between them, then runs a no-op
+`pulumi up` of each (bench/stack.py's rounds), so that machine noise hits all alike. Prints the
+median wall seconds and CPU seconds (the CLI and its child processes) per operation, and the
+ratios to python+dynamic. Never pass/fail.
 Run: `.venv/bin/python bench/plugin_stack.py [-n N] [--rounds R] [--previews P]
-[--latency-ms MS]`.
+[--latency-ms MS] [--kinds yaml+plugin python+plugin python+dynamic]`.
 
 FIGURES
 """
@@ -36,19 +38,23 @@ from stack import OPS, PROGRAM, Samples, one_round, pulumi_bin
 from pulumi_fruxon.testing import FruxonEmulator
 from pulumi_fruxon.testing.stack import local_stack
 
-KINDS = ("plugin", "dynamic")
+KINDS = ("yaml+plugin", "python+plugin", "python+dynamic")
+BASELINE = "python+dynamic"
+RATIO_LABELS = {"yaml+plugin": "yaml/dyn", "python+plugin": "py-plugin/dyn"}
 CONSOLE_SCRIPT = Path(sys.executable).parent / "pulumi-resource-fruxon"
 
 
-PROJECT = f"""\
-name: bench-plugin-stack
-description: The program bench/plugin_stack.py times, through the fruxon plugin (Main.yaml)
-runtime: yaml
+PLUGINS = f"""\
 plugins:
   providers:
     - name: fruxon
       path: {CONSOLE_SCRIPT.parent}
 """
+PROJECT = f"""\
+name: bench-plugin-stack
+description: The program bench/plugin_stack.py times, through the fruxon plugin (Main.yaml)
+runtime: yaml
+{PLUGINS}"""
 
 
 def yaml_program(folder: Path, count: int) -> Path:
@@ -76,6 +82,12 @@ def as_yaml_project(stack: auto.Stack) -> None:
     (Path(stack.workspace.work_dir) / "Pulumi.yaml").write_text(PROJECT)
 
 
+def with_plugin(stack: auto.Stack) -> None:
+    """Find the plugin through `plugins: providers:` (local_stack has saved the settings)."""
+    project = Path(stack.workspace.work_dir) / "Pulumi.yaml"
+    project.write_text(project.read_text() + PLUGINS)
+
+
 def main() -> None:
     # Time what an installed package costs: its bytecode compiled, as pip writes it.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -84,50 +96,54 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--previews", type=int, default=3, help="no-op previews per round")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="emulator latency")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     args = parser.parse_args()
+    kinds = [k for k in KINDS if k in args.kinds]
     if not CONSOLE_SCRIPT.is_file():
         raise SystemExit(f"no console script at {CONSOLE_SCRIPT}: `pip install -e .` first")
     bin_dir = pulumi_bin()
-    samples: Samples = {kind: {op: ([], []) for op in OPS} for kind in KINDS}
+    samples: Samples = {kind: {op: ([], []) for op in OPS} for kind in kinds}
     with tempfile.TemporaryDirectory() as tmp, FruxonEmulator() as fx:
         program = yaml_program(Path(tmp) / "program", args.resources)
         fx.set_latency(args.latency_ms / 1000)
+
+        def python_stack(kind: str) -> contextlib.AbstractContextManager[auto.Stack]:
+            config = {"kind": kind, "count": str(args.resources)}
+            return local_stack(PROGRAM, fx, pulumi_bin=bin_dir, config=config)
+
         for _ in range(args.rounds):
-            with contextlib.ExitStack() as stacks:
-                plugin = stacks.enter_context(local_stack(program, fx, pulumi_bin=bin_dir))
-                as_yaml_project(plugin)
-                dynamic = stacks.enter_context(
-                    local_stack(
-                        PROGRAM,
-                        fx,
-                        pulumi_bin=bin_dir,
-                        config={"kind": "fruxon", "count": str(args.resources)},
-                    )
-                )
-                one_round(
-                    {"plugin": plugin, "dynamic": dynamic},
-                    args.resources,
-                    args.previews,
-                    samples,
-                )
+            with contextlib.ExitStack() as opened:
+                stacks: dict[str, auto.Stack] = {}
+                for kind in kinds:
+                    if kind == "yaml+plugin":
+                        stack = opened.enter_context(local_stack(program, fx, pulumi_bin=bin_dir))
+                        as_yaml_project(stack)
+                    elif kind == "python+plugin":
+                        stack = opened.enter_context(python_stack("plugin"))
+                        with_plugin(stack)
+                    else:
+                        stack = opened.enter_context(python_stack("fruxon"))
+                    stacks[kind] = stack
+                one_round(stacks, args.resources, args.previews, samples)
     print(
         f"{args.resources} IntegrationConfigs through the CLI, median of {args.rounds} rounds"
         f" ({args.previews} previews each), emulator latency {args.latency_ms:g} ms"
     )
-    print(
-        f"  {'':<15}{'plugin (YAML)':>14}{'dynamic (Python)':>18}{'ratio':>8}"
-        f"{'plugin CPU':>12}{'dynamic CPU':>13}{'CPU ratio':>11}"
-    )
-    for op in OPS:
-        (plugin_wall, plugin_cpu), (dynamic_wall, dynamic_cpu) = (
-            (statistics.median(s) for s in samples[kind][op]) for kind in KINDS
-        )
+    ratios = [k for k in kinds if k != BASELINE] if BASELINE in kinds else []
+    for index, unit in ((0, "wall s"), (1, "CPU s")):
         print(
-            f"  {op:<15}{plugin_wall:>12.2f} s{dynamic_wall:>16.2f} s"
-            f"{plugin_wall / dynamic_wall:>7.2f}x{plugin_cpu:>10.2f} s{dynamic_cpu:>11.2f} s"
-            f"{plugin_cpu / dynamic_cpu:>10.2f}x"
+            f"  {unit:<15}"
+            + "".join(f"{kind:>16}" for kind in kinds)
+            + "".join(f"{RATIO_LABELS[kind]:>15}" for kind in ratios)
         )
-    print("(ratio: plugin / dynamic; CPU: the CLI and its child processes)")
+        for op in OPS:
+            median = {kind: statistics.median(samples[kind][op][index]) for kind in kinds}
+            print(
+                f"  {op:<15}"
+                + "".join(f"{median[kind]:>16.2f}" for kind in kinds)
+                + "".join(f"{median[kind] / median[BASELINE]:>14.2f}x" for kind in ratios)
+            )
+    print(f"(yaml/dyn, py-plugin/dyn: over {BASELINE}; CPU: the CLI and its child processes)")
 
 
 if __name__ == "__main__":
