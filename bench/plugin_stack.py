@@ -20,7 +20,7 @@ Run: `.venv/bin/python bench/plugin_stack.py [-n N] [--rounds R] [--previews P]
 [--latency-ms MS] [--kinds yaml+plugin python+plugin python+dynamic]`.
 
 Measured 2026-12-01 on a shared 2-core VM with other jobs running (load about 5),
-`--rounds 3 --previews 5` (about 5 minutes; the defaults take about 2.5):
+`--rounds 3 --previews 5` (about 5 minutes; the defaults take about 2):
 
     300 IntegrationConfigs through the CLI, median of 3 rounds (5 previews each), latency 0 ms
       wall s              yaml+plugin   python+plugin  python+dynamic       yaml/dyn  py-plugin/dyn
@@ -37,9 +37,10 @@ Through the plugin, a no-op preview of 300 configs took about two thirds of the 
 time, and about 0.6x of its CPU. Most of the gain is the door's (python+plugin against
 python+dynamic); among what the dynamic door does and the plugin does not, the program pickles
 a provider per resource and the host unpickles one per call. The YAML language host, with no
-Python program to run, saves the rest. An earlier run of yaml+plugin and python+dynamic alone
-(`--rounds 3 --previews 5`, a quieter machine) gave 1.70 s against 2.67 s for the no-op preview
-(0.64x, CPU 0.59x).
+Python program to run, saves the rest. A run of the defaults on a quieter machine (load about
+1.3, 108 s) gave for the no-op preview 1.32 s, 1.74 s and 2.14 s (0.62x and 0.82x; CPU 0.58x
+and 0.78x); an earlier run of yaml+plugin and python+dynamic alone, 1.70 s against 2.67 s
+(0.64x; CPU 0.59x).
 """
 
 from __future__ import annotations
