@@ -24,6 +24,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,12 +192,20 @@ class ProviderHost:
 
     # What `start` runs: the dynamic host (tests/support/plugin.py runs the provider plugin).
     module = "pulumi.dynamic"
+    # Set by `start`, for bench/plugin_startup.py: seconds from the spawn to the port line read.
+    port_seconds = 0.0
+
+    def command(self) -> list[str]:
+        """What `start` spawns, before the engine's address: this interpreter, `-u -m module`
+        (a benchmark overrides it to start a console script)."""
+        return [sys.executable, "-u", "-m", self.module]
 
     def start(self) -> ProviderHost:
-        self._proc = spawn_python(
-            ["-u", "-m", self.module, self.engine_address],
-            self.env,
-            self._cwd.name,
+        spawned = time.perf_counter()
+        self._proc = subprocess.Popen(
+            [*self.command(), self.engine_address],
+            env=self.env,
+            cwd=self._cwd.name,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
         )
@@ -206,6 +215,7 @@ class ProviderHost:
             if not selector.select(timeout=START_TIMEOUT):
                 raise RuntimeError(f"the host printed no port in {START_TIMEOUT}s: {self.stderr}")
         line = self._proc.stdout.readline()
+        self.port_seconds = time.perf_counter() - spawned
         if not line.strip():
             raise RuntimeError(f"the host exited before printing a port: {self.stderr}")
         self._channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}")
