@@ -62,9 +62,17 @@ def number(value: Any) -> float | None:
 
 
 def shown(value: Any) -> str:
-    """A short repr for error messages. Never call it on a secret."""
+    """A value for an error message: its repr whole, or, when that is long, only what it is.
+
+    Never a part of it: the engine masks a secret in what the CLI prints only where the secret
+    appears whole, so a value cut short could show most of one.
+    """
     text = repr(value)
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+    if len(text) <= _MAX_SHOWN:
+        return text
+    if isinstance(value, str | Mapping | list | tuple):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a {type(value).__name__}"
 
 
 class Checker:
@@ -144,10 +152,21 @@ class Checker:
         if not self._present(prop, False):
             return
         value = self.news[prop]
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and (is_unknown(v) or isinstance(v, str)) for k, v in value.items()
-        ):
+        if not isinstance(value, Mapping):
             got = f"a {type(value).__name__}" if secret else shown(value)
+            self.fail(prop, f"{prop} must be a map of strings to strings, got {got}")
+            return
+        wrong = {
+            k: v
+            for k, v in value.items()
+            if not isinstance(k, str) or not (is_unknown(v) or isinstance(v, str))
+        }
+        if wrong:
+            # Each entry alone, by its key: a value beside it may be a secret.
+            got = ", ".join(
+                f"{shown(k)}: a {type(v).__name__}" if secret else f"{shown(k)}: {shown(v)}"
+                for k, v in wrong.items()
+            )
             self.fail(prop, f"{prop} must be a map of strings to strings, got {got}")
             return
         self.inputs[prop] = dict(value)

@@ -43,3 +43,18 @@ def test_both_providers_refuse_a_5000_character_integration_id() -> None:
     )
     assert [f.property for f in url.failures] == ["integration"]
     assert [f.property for f in auth.failures] == ["integration"]
+
+
+def test_a_reason_shows_a_value_whole_or_not_at_all() -> None:
+    # The engine masks a secret in what the CLI prints only where it appears whole.
+    secret = "Hunter2-correct-horse-battery-staple-and-more-words-" + "x" * 20
+    checker = Checker(
+        {"parameters": {"port": 8080, "webhook_secret": secret}, "scopes": [secret, 7]}
+    )
+    checker.string_map("parameters")
+    checker.string_list("scopes")
+
+    parameters, scopes = (f.reason for f in checker.failures)
+    assert parameters == "parameters must be a map of strings to strings, got 'port': 8080"
+    assert scopes == "scopes must be a list of non-empty strings, got a list of length 2"
+    assert not any(secret[:12] in f.reason for f in checker.failures)
