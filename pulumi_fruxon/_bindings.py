@@ -1,7 +1,8 @@
 """What an `IntegrationAuth` knows about bindings besides the consume itself.
 
 - `claim`: one `IntegrationAuth` per config in a program, refused at registration otherwise
-  (each would replace the other's credentials on every `up`).
+  (each would replace the other's credentials on every `up`); `check_claim` is the rule, which
+  the provider plugin applies to the resources it serves.
 - `binding_state`: what became of the binding a deleted `IntegrationAuth` made, for the message
   its delete prints. Fruxon exposes no identity for a binding, so "bound again since" is known
   only for a binding this process made with another key (a replacement creates the new
@@ -36,6 +37,13 @@ def claim(config_id: Any, resource_name: str) -> Any:
         claims = _CLAIMS.setdefault(settings.get_monitor(), {})
     except TypeError:  # a monitor that cannot be weakly referenced: no check
         return config_id
+    check_claim(claims, config_id, resource_name)
+    return config_id
+
+
+def check_claim(claims: dict[str, str], config_id: str, resource_name: str) -> None:
+    """Record that `resource_name` binds `config_id` in `claims` (config id -> resource name),
+    or raise if another resource already does."""
     key = config_id.strip().lower()
     other = claims.setdefault(key, resource_name)
     if other != resource_name:
@@ -45,7 +53,6 @@ def claim(config_id: Any, resource_name: str) -> Any:
             "other's credentials. Keep one IntegrationAuth per config (to rotate a key, change "
             "the `credential_key` of the one you have)."
         )
-    return config_id
 
 
 def binding_state(provider: FruxonProvider, props: Mapping[str, Any]) -> str:

@@ -149,6 +149,11 @@ class FruxonProvider(ResourceProvider):
     # The resource's output names: what `update` keeps when nothing is sent.
     outputs: ClassVar[tuple[str, ...]] = ()
 
+    def admit(self, resource_name: str, inputs: Mapping[str, Any]) -> None:
+        """Refuse what a program's registration refuses in the dynamic door, for a process that
+        serves every resource of a deployment (the provider plugin calls it on Check and
+        Create). Nothing by default."""
+
     def imported_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any] | None:
         """The inputs a program declares to keep what `read` adopted by id (outputs `outs`) as it
         is: what `pulumi import` writes into the program. None: this resource cannot be

@@ -18,7 +18,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_fruxon._bindings import binding_state, claim, note_bound
+from pulumi_fruxon._bindings import binding_state, check_claim, claim, note_bound
 from pulumi_fruxon._checks import Checker, comparable, is_unknown, number
 from pulumi_fruxon._consume import consume, settle
 from pulumi_fruxon._fingerprint import fingerprint
@@ -78,6 +78,17 @@ def _read_back(config: ConfigRecord) -> dict[str, Any]:
 
 class IntegrationAuthProvider(FruxonProvider):
     """Consumes a credential key into a config on create; never in preview, never twice."""
+
+    # Config id -> the IntegrationAuth that binds it, in this process (`admit`); runtime only.
+    _claims: dict[str, str] | None = None
+
+    def admit(self, resource_name: str, inputs: Mapping[str, Any]) -> None:
+        """One IntegrationAuth per config, as `IntegrationAuth` checks at registration."""
+        config_id = inputs.get("integration_config_id")
+        if isinstance(config_id, str) and config_id.strip():
+            if self._claims is None:
+                self._claims = {}
+            check_claim(self._claims, config_id, resource_name)
 
     def validate(self, checker: Checker) -> None:
         checker.slug("integration")

@@ -127,6 +127,8 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
         olds, news = from_struct(request.olds), from_struct(request.news)
         result = provider.check(olds.values, news.values)
         inputs = dict(result.inputs or {})
+        if not result.failures:
+            provider.admit(_name(request.urn), inputs)
         names = [n for n in input_names(kind) if "_" in n]
         failures = [
             provider_pb2.CheckFailure(
@@ -158,6 +160,7 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
             # outputs; the engine reads the others as unknown.
             shown = {k: v for k, v in props.values.items() if k in output_names(kind)}
             return provider_pb2.CreateResponse(properties=self._outputs(kind, shown, props))
+        provider.admit(_name(request.urn), props.values)
         with self._partial_failure(kind, props):
             result = provider.create(props.values)
         return provider_pb2.CreateResponse(
@@ -258,6 +261,11 @@ class _PartialFailure(Exception):
         self.code = grpc.StatusCode.UNKNOWN
         self.details = status.message
         self.trailing_metadata = (("grpc-status-details-bin", status.SerializeToString()),)
+
+
+def _name(urn: str) -> str:
+    """A resource's name, the last part of its URN."""
+    return urn.rsplit("::", 1)[-1]
 
 
 def _camel_names(reason: str, names: list[str]) -> str:

@@ -293,3 +293,38 @@ def test_the_console_script_serves_the_plugin() -> None:
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_two_bindings_of_one_config_are_refused_before_the_second_consume(
+    plugin: PluginHost, emulator: FruxonEmulator
+) -> None:
+    # What `IntegrationAuth` refuses at registration in a Python program, the plugin refuses
+    # for the resources it serves: each binding would replace the other's credentials.
+    config_id = emulator.add_config("internal_crm")
+    token = "fruxon:index:IntegrationAuth"
+
+    def create(name: str, phase: str) -> Any:
+        inputs = auth_inputs(config_id, emulator.mint_credential_key("internal_crm"))
+        urn = f"urn:pulumi:stack::proj::{token}::{name}"
+        wire = plugin._wire(INTEGRATION_AUTH, inputs)
+        if phase == "Check":
+            request = provider_pb2.CheckRequest(urn=urn, type=token, olds=wire, news=wire)
+        else:
+            request = provider_pb2.CreateRequest(urn=urn, type=token, properties=wire)
+        return plugin._call(phase, request)
+
+    assert create("first", "Check").failures == []
+    create("first", "Create")
+    with pytest.raises(HostError) as at_check:
+        create("second", "Check")
+    with pytest.raises(HostError) as at_create:
+        create("second", "Create")
+
+    for failure in (at_check.value, at_create.value):
+        assert "IntegrationAuth 'second' and IntegrationAuth 'first' both bind config" in (
+            failure.details
+        )
+        assert "Traceback" not in failure.details
+    assert emulator.count("consumeOAuthCredentials") == 1
+    # The same resource again (a second `up` in this process, a replacement) is not refused.
+    assert create("first", "Check").failures == []
