@@ -33,6 +33,7 @@ from pulumi_fruxon._publishing import (
 )
 from pulumi_fruxon.errors import (
     ConsumeOutcomeUnknownError,
+    FruxonError,
     IntegrationConfigNotFoundError,
     NotFoundError,
 )
@@ -248,18 +249,16 @@ class IntegrationAuthProvider(FruxonProvider):
         return ReadResult(id_, outs)
 
     def imported_inputs(self, outs: Mapping[str, Any]) -> dict[str, Any]:
-        """The binding `read` adopted, as a program declares it, without `credential_key`:
-        Fruxon never returns the key that made a binding. The program must add one, and a key
-        declared against an adopted binding is consumed (a replace), as a new key always is."""
-        inputs = {
-            "integration": outs.get("integration"),
-            "integration_config_id": outs.get("integration_config_id"),
-            **_publish_settings(outs),
-            **self.declared_workspace(outs),
-        }
-        if inputs.get("publish") is True:
-            del inputs["publish"]
-        return {k: v for k, v in inputs.items() if v is not None}
+        """Refuse `pulumi import`: an IntegrationAuth is its key, and Fruxon never returns the
+        key that made a binding, so the imported resource could be neither declared as it is
+        nor kept quiet."""
+        raise FruxonError(
+            f"An IntegrationAuth cannot be imported: Fruxon never returns the credential key "
+            f"that made the binding of config {outs.get('integration_config_id')}, and the "
+            "resource is that key. The binding stays as it is; to manage it from this stack, "
+            "declare an IntegrationAuth with a key from a fresh consent (an AuthorizationUrl), "
+            "which binds the config again."
+        )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Publish again when asked to (a binding that is not live, or new publish settings).

@@ -20,7 +20,7 @@ from tests.support.host import (
     State,
 )
 from tests.support.plugin import PluginHost
-from tests.support.stacks import auth_inputs, config_inputs, writes
+from tests.support.stacks import config_inputs, writes
 
 
 def published_config(fx: FruxonEmulator) -> str:
@@ -89,32 +89,22 @@ def test_importing_a_config_that_is_not_there_says_so(
     assert "<workspace>/<integration>/<config_id>" in failure.value.details
 
 
-def test_an_imported_binding_is_adopted_without_a_key(
-    plugin: PluginHost, emulator: FruxonEmulator
-) -> None:
-    """Fruxon reads a binding back, but never the key that made it: the import adopts the
-    binding, and the key stays for the program to declare (its Check says so)."""
+def test_a_binding_cannot_be_imported(plugin: PluginHost, emulator: FruxonEmulator) -> None:
+    """Fruxon reads a binding back, but never the key that made it, and an IntegrationAuth is
+    its key: the import is refused in one sentence that says what to do."""
     config_id = emulator.add_config("internal_crm", auth_method_id="oauth2", scopes=["read"])
     emulator.publish(config_id)
     emulator.clear_requests()
 
-    stack = imported(plugin, INTEGRATION_AUTH, f"{emulator.workspace}/internal_crm/{config_id}")
-    assert stack.state is not None
-    assert stack.state.inputs == {"integration": "internal_crm", "integration_config_id": config_id}
-    outs = stack.state.outputs
-    assert (outs["auth_method_id"], outs["granted_scopes"], outs["live"]) == (
-        "oauth2",
-        ["read"],
-        True,
-    )
-    assert writes(emulator) == []
-    failures = plugin.check(INTEGRATION_AUTH, stack.state.inputs).failures
-    assert failures == [("credential_key", "credential_key is required")]
+    with pytest.raises(HostError) as failure:
+        plugin.import_(INTEGRATION_AUTH, f"{emulator.workspace}/internal_crm/{config_id}")
 
-    # A key declared against the adopted binding is consumed, as any new key is (a replace).
-    key = emulator.mint_credential_key("internal_crm")
-    assert stack.up(auth_inputs(config_id, key)) == "replace"
-    assert emulator.count("consumeOAuthCredentials") == 1
+    assert failure.value.details.startswith(
+        "An IntegrationAuth cannot be imported: Fruxon never returns the credential key"
+    )
+    assert "declare an IntegrationAuth with a key from a fresh consent" in failure.value.details
+    assert "Traceback" not in failure.value.details
+    assert writes(emulator) == []
 
 
 def test_importing_a_config_without_a_binding_as_a_binding_is_refused(
