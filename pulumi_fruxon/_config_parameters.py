@@ -27,6 +27,26 @@ def fingerprints(secret_parameters: Any) -> dict[str, str]:
     return {str(k): fingerprint(v) for k, v in secret_parameters.items() if isinstance(v, str)}
 
 
+# The fingerprint of a secret parameter that a config had when `pulumi import` adopted it:
+# Fruxon never returns its value. It stays as it is until the program declares it.
+UNREAD = ""
+
+
+def secrets_changed(declared: Any, stored: Any) -> bool:
+    """Whether the declared secret parameters differ from the stored fingerprints. One that was
+    set outside the stack (`UNREAD`) counts only once the program declares it."""
+    new = fingerprints(declared)
+    stored = stored if isinstance(stored, Mapping) else {}
+    return new != {k: v for k, v in stored.items() if v != UNREAD or k in new}
+
+
+def unread(declared: Any, stored: Any) -> dict[str, str]:
+    """The stored secret parameters set outside the stack that the program does not declare."""
+    new = fingerprints(declared)
+    stored = stored if isinstance(stored, Mapping) else {}
+    return {k: UNREAD for k, v in stored.items() if v == UNREAD and k not in new}
+
+
 def carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
     """Whether a published revision holds the declared parameters and auth method.
 

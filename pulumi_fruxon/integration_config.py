@@ -21,10 +21,13 @@ from pulumi.dynamic import (
 from pulumi_fruxon._checks import Checker, comparable, contains_unknown, is_unknown
 from pulumi_fruxon._config_auth import auth_to_send
 from pulumi_fruxon._config_parameters import (
+    UNREAD,
     carries,
     fingerprints,
     secret_names,
+    secrets_changed,
     unmasked,
+    unread,
     warn_masked,
 )
 from pulumi_fruxon._create import create_config, settle
@@ -103,8 +106,8 @@ class IntegrationConfigProvider(FruxonProvider):
             return DiffResult(changes=True, replaces=replaces)
         changed = [key for key in SETTINGS if _setting_changed(key, news.get(key), olds.get(key))]
         secrets = news.get("secret_parameters")
-        if contains_unknown(secrets) or fingerprints(secrets) != (
-            olds.get("secret_parameter_fingerprints") or {}
+        if contains_unknown(secrets) or secrets_changed(
+            secrets, olds.get("secret_parameter_fingerprints")
         ):
             changed.append("secret_parameters")
         if changed or wants_publish(news, olds):
@@ -143,9 +146,19 @@ class IntegrationConfigProvider(FruxonProvider):
         if _setting_changed("display_name", news.get("display_name"), olds.get("display_name")):
             change["display_name"] = str(news["display_name"]).strip()
         secrets = news.get("secret_parameters") or {}
+        stored = olds.get("secret_parameter_fingerprints")
+        kept = unread(secrets, stored)
         if _setting_changed("parameters", news.get("parameters"), olds.get("parameters")) or (
-            fingerprints(secrets) != (olds.get("secret_parameter_fingerprints") or {})
+            secrets_changed(secrets, stored)
         ):
+            if kept:
+                raise FruxonError(
+                    f"IntegrationConfig {config_id} has secret parameters that were set outside "
+                    f"the stack ({', '.join(sorted(kept))}, found by `pulumi import`), whose "
+                    "values Fruxon never returns. Changing the parameters sends the whole map, "
+                    "which would erase them, so nothing was sent. Declare them under "
+                    "`secret_parameters` with their values, then run `pulumi up` again."
+                )
             # `parameters` replaces the stored map whole, so both maps always go together.
             change["parameters"] = dict(news.get("parameters") or {})
             change["secret_parameters"] = dict(secrets)
@@ -160,6 +173,10 @@ class IntegrationConfigProvider(FruxonProvider):
             except NotFoundError as exc:
                 raise ConfigRef(client.workspace, integration, config_id).gone(exc) from None
             outs = self._outputs(client, integration, config, news)
+            outs["secret_parameter_fingerprints"] = {
+                **kept,
+                **outs["secret_parameter_fingerprints"],
+            }
         else:
             outs = {**{k: v for k, v in olds.items() if k in OUTPUTS}, **_settings(news)}
         outs.update(not_published(olds) if change else {k: olds.get(k) for k in PUBLISH_OUTPUTS})
@@ -201,7 +218,8 @@ class IntegrationConfigProvider(FruxonProvider):
             olds: dict[str, Any] = {
                 "auth_method": config.auth_method_id,
                 "publish": True,
-                "secret_parameter_fingerprints": {},
+                # Names only: Fruxon never returns their values (`UNREAD`).
+                "secret_parameter_fingerprints": dict.fromkeys(sorted(secrets), UNREAD),
             }
         else:
             olds = {k: v for k, v in props.items() if k in OUTPUTS}
@@ -224,6 +242,14 @@ class IntegrationConfigProvider(FruxonProvider):
         """The settings `read` found, as a program declares them, so that the next preview is
         quiet. Secret parameter values cannot be read back (Fruxon masks them): declare them
         under `secret_parameters`, and the next `up` sets them."""
+        hidden = unread({}, outs.get("secret_parameter_fingerprints"))
+        if hidden:
+            pulumi.log.warn(
+                f"Config {outs.get('config_id')} has secret parameters "
+                f"({', '.join(sorted(hidden))}) whose values Fruxon never returns, so the "
+                "imported program cannot declare them. They stay as they are; before you change "
+                "its parameters, declare them under secret_parameters with their values."
+            )
         inputs = {key: outs.get(key) for key in SETTINGS if key != "publish"}
         if outs.get("publish") is False:
             inputs["publish"] = False

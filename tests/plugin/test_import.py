@@ -69,6 +69,47 @@ def test_an_imported_config_previews_quiet(plugin: PluginHost, emulator: FruxonE
     assert emulator.get_config(config_id)["displayName"] == "CRM managed"
 
 
+def test_an_imported_config_with_a_secret_parameter_is_quiet_and_keeps_it(
+    plugin: PluginHost, emulator: FruxonEmulator
+) -> None:
+    """Fruxon masks a secret parameter's value, so the program cannot declare it: the import
+    keeps its name, is live and quiet, and a change of the parameters, which would send the map
+    without it, is refused before anything is sent until the program declares it."""
+    config_id = emulator.add_config("internal_crm", display_name="CRM made by hand")
+    secret = "whsec-set-in-the-dashboard-0123456789"
+    emulator.patch_config(
+        config_id, parameters={"base_url": "https://crm.example", "webhook_secret": secret}
+    )
+    emulator.publish(config_id)
+    emulator.clear_requests()
+
+    stack = imported(plugin, INTEGRATION_CONFIG, f"{emulator.workspace}/internal_crm/{config_id}")
+    assert stack.state is not None
+    assert "secret_parameters" not in stack.state.inputs
+    assert stack.state.outputs["live"] is True
+    assert stack.state.outputs["secret_parameter_fingerprints"] == {"webhook_secret": ""}
+    assert "(webhook_secret) whose values Fruxon never returns" in plugin.stderr
+    assert stack.preview(dict(stack.state.inputs)) == "same"
+    assert stack.refresh() == "same" and stack.state.outputs["live"] is True
+    assert writes(emulator) == []
+
+    # A rename sends no parameters, and keeps the name it cannot fingerprint.
+    renamed = {**stack.state.inputs, "display_name": "CRM managed"}
+    assert stack.up(renamed) == "update"
+    assert stack.state.outputs["secret_parameter_fingerprints"] == {"webhook_secret": ""}
+    with pytest.raises(HostError) as failure:
+        stack.up({**renamed, "parameters": {"base_url": "https://crm2.example"}})
+    assert "(webhook_secret, found by `pulumi import`)" in failure.value.details
+    assert emulator.count("patchConfig") == 1  # the rename only
+    assert emulator.get_config(config_id)["parameters"]["base_url"] == "https://crm.example"
+
+    declared = {**renamed, "secret_parameters": {"webhook_secret": "whsec-new-value-42"}}
+    assert stack.up(declared) == "update"
+    assert stack.state.outputs["secret_parameter_fingerprints"]["webhook_secret"].startswith(
+        "sha256:"
+    )
+
+
 def test_an_imported_config_in_another_workspace_keeps_it_declared(
     plugin: PluginHost, emulator: FruxonEmulator
 ) -> None:
