@@ -21,6 +21,8 @@ import grpc
 from pulumi.runtime import settings
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
+from pulumi_fruxon.provider._schema import plugin_terms
+
 _LOG_TIMEOUT = 5.0
 _SEVERITY = {
     logging.DEBUG: engine_pb2.DEBUG,
@@ -51,6 +53,7 @@ class EngineLog:
     def Log(self, request: Any) -> None:  # the engine stub's name, which pulumi.log calls
         if not request.urn:
             request.urn = getattr(self._current, "urn", "")
+        request.message = plugin_terms(request.message)
         try:
             self._stub.Log(request, timeout=_LOG_TIMEOUT)
         except grpc.RpcError:  # the engine is gone or busy: the line is not lost

@@ -72,6 +72,28 @@ def text(docstring: str) -> str:
     return _SNAKE_IN_CODE.sub(lambda m: f"`{camel(m[1])}`", docstring)
 
 
+_PYTHON_FUNCTION = re.compile(r"`?fruxon\.(get_[a-z_]+)\([^)`]*\)`?")
+
+
+def plugin_terms(message: str) -> str:
+    """A message of the shared provider code in the names a plugin user writes: the data
+    sources as the plugin's functions (`fruxon.get_integrations()` ->
+    `fruxon:index:getIntegrations`), and property names, in backticks or not, in camelCase."""
+    message = _PYTHON_FUNCTION.sub(lambda m: f"`fruxon:index:{camel(m[1])}`", message)
+    message = text(message)
+    for name in _snake_property_names():
+        message = re.sub(rf"(?<!<)\b{re.escape(name)}\b", camel(name), message)
+    return message
+
+
+@functools.cache
+def _snake_property_names() -> tuple[str, ...]:
+    """Every snake_case input and output name of the resources and functions, longest first."""
+    shapes = [*resource_shapes().values(), *function_shapes().values()]
+    names = {p.name for shape in shapes for p in (*shape.inputs, *shape.outputs) if "_" in p.name}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
 def _property(prop: Prop, secret: bool) -> dict[str, Any]:
     spec: dict[str, Any] = dict(prop.spec)
     if prop.description:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import re
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -34,7 +33,12 @@ from pulumi_fruxon.errors import FruxonError, with_next_step
 from pulumi_fruxon.provider import _config, _functions
 from pulumi_fruxon.provider._catalog import RESOURCES, ResourceKind
 from pulumi_fruxon.provider._logs import EngineLog, NoEngine
-from pulumi_fruxon.provider._schema import input_names, output_names, schema_json, secret_names
+from pulumi_fruxon.provider._schema import (
+    output_names,
+    plugin_terms,
+    schema_json,
+    secret_names,
+)
 from pulumi_fruxon.provider._values import Props, camel, from_struct, to_struct
 
 R = TypeVar("R")
@@ -57,7 +61,7 @@ def _answered(method: Callable[..., R]) -> Callable[..., R]:
         except _PartialFailure as failure:
             context.abort_with_status(failure)
         except FruxonError as error:
-            context.abort(grpc.StatusCode.UNKNOWN, str(with_next_step(error)))
+            context.abort(grpc.StatusCode.UNKNOWN, plugin_terms(str(with_next_step(error))))
         except _functions.BadArguments as error:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
         except LookupError as error:
@@ -129,11 +133,8 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
         inputs = dict(result.inputs or {})
         if not result.failures:
             provider.admit(_name(request.urn), inputs)
-        names = [n for n in input_names(kind) if "_" in n]
         failures = [
-            provider_pb2.CheckFailure(
-                property=camel(f.property), reason=_camel_names(f.reason, names)
-            )
+            provider_pb2.CheckFailure(property=camel(f.property), reason=plugin_terms(f.reason))
             for f in result.failures or []
         ]
         secret = news.secret | secret_names(kind)
@@ -220,7 +221,7 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
             if error.partial is None:
                 raise
             id_, outs = error.partial
-            message = str(with_next_step(error))
+            message = plugin_terms(str(with_next_step(error)))
             detail = provider_pb2.ErrorResourceInitFailed(
                 id=id_, properties=self._outputs(kind, outs, given), reasons=[message]
             )
@@ -266,10 +267,3 @@ class _PartialFailure(Exception):
 def _name(urn: str) -> str:
     """A resource's name, the last part of its URN."""
     return urn.rsplit("::", 1)[-1]
-
-
-def _camel_names(reason: str, names: list[str]) -> str:
-    """A check failure's reason with the resource's snake_case input names in camelCase."""
-    for name in names:
-        reason = re.sub(rf"\b{re.escape(name)}\b", camel(name), reason)
-    return reason

@@ -20,7 +20,7 @@ import pytest
 import pulumi_fruxon
 from pulumi_fruxon import data_sources
 from pulumi_fruxon.provider._catalog import FUNCTIONS, RESOURCES
-from pulumi_fruxon.provider._schema import schema
+from pulumi_fruxon.provider._schema import plugin_terms, schema
 from pulumi_fruxon.provider._values import camel
 from tests.support.plugin import PluginHost
 
@@ -187,3 +187,17 @@ def test_pulumi_package_get_schema_prints_it(tmp_path: Path) -> None:
         check=True,
     )
     assert json.loads(printed.stdout) == json.loads(json.dumps(SCHEMA))
+
+
+def test_messages_speak_the_plugins_names() -> None:
+
+    said = plugin_terms(
+        "Move it to `secret_parameters`; replaced (integration_config_id changed); "
+        "`fruxon.get_integration_configs(integration)` lists the configs; has_configs=False; "
+        "an id of the form <workspace>/<integration>/<config_id>; internal_crm stays."
+    )
+    assert said == (
+        "Move it to `secretParameters`; replaced (integrationConfigId changed); "
+        "`fruxon:index:getIntegrationConfigs` lists the configs; hasConfigs=False; "
+        "an id of the form <workspace>/<integration>/<config_id>; internal_crm stays."
+    )

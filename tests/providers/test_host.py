@@ -349,7 +349,7 @@ def test_spent_key_gives_the_single_use_error(
 
     details = failure.value.details
     assert "Credential keys are single-use" in details
-    assert "`credential_key` input" in details
+    assert f"`{provider_host.property_name('credential_key')}` input" in details
     assert "pulumi config set --secret credentialKey" not in details
     assert "rotation" in details
     assert "credential_key_spent" in details

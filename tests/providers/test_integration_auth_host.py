@@ -247,7 +247,7 @@ def test_a_spent_key_on_an_unbound_config_is_a_plain_rejection(
     with pytest.raises(HostError) as rejected:
         Stack(provider_host, INTEGRATION_AUTH).up(auth_inputs(config_id, key))
     assert "already spent" in rejected.value.details
-    assert "`credential_key` input" in rejected.value.details
+    assert f"`{provider_host.property_name('credential_key')}` input" in rejected.value.details
     assert "FRUXON_ADOPT_BINDING" not in rejected.value.details
 
 

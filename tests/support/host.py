@@ -251,6 +251,10 @@ class ProviderHost:
 
     # -- RPCs ---------------------------------------------------------------------------------
 
+    def property_name(self, name: str) -> str:
+        """A property's name as this door's messages spell it (the plugin: camelCase)."""
+        return name
+
     def _call(self, method: str, request: Any) -> Any:
         assert self._stub is not None, "start() the host first"
         try:

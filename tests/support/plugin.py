@@ -82,6 +82,9 @@ class PluginHost(ProviderHost):
 
     # -- conversions -------------------------------------------------------------------------
 
+    def property_name(self, name: str) -> str:
+        return camel(name)
+
     def _wire(self, type_: str, props: Mapping[str, Any]) -> Any:
         secrets = (
             SECRET_INPUTS.get(type_, set()) | ADDITIONAL_SECRET_OUTPUTS.get(type_, set())
