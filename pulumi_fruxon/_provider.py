@@ -89,6 +89,18 @@ def refuse_import(opts: Any, resource: str, *, adopt: str | None = None) -> None
     )
 
 
+class Changes(DiffResult):
+    """A diff that changes something, naming what: `diffs`, the inputs that changed (the ones
+    that replace included). The provider plugin shows them as the resource's detailed diff; the
+    dynamic host reads only `DiffResult`'s own fields. An empty `diffs` says only that
+    something changes (such as a publish that is due)."""
+
+    def __init__(self, diffs: Iterable[str] = (), replaces: Iterable[str] = ()) -> None:
+        replaced = list(replaces)
+        super().__init__(changes=True, replaces=replaced)
+        self.diffs = list(dict.fromkeys([*replaced, *diffs]))
+
+
 class FruxonProvider(ResourceProvider):
     """Base class of the Fruxon dynamic providers: configuration, pickling and clients.
 
@@ -186,7 +198,7 @@ class FruxonProvider(ResourceProvider):
                 or compare(key, news.get(key)) != compare(key, olds.get(key))
             )
         ]
-        return DiffResult(changes=True, replaces=replaces) if replaces else DiffResult(False)
+        return Changes(replaces=replaces) if replaces else DiffResult(False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """What a resource that `diff` only ever replaces returns if the engine updates it

@@ -24,7 +24,7 @@ from pulumi.dynamic import (
 
 from pulumi_fruxon._checks import Checker, comparable, whole_number
 from pulumi_fruxon._ids import ConfigRef
-from pulumi_fruxon._provider import FruxonProvider, refuse_import
+from pulumi_fruxon._provider import Changes, FruxonProvider, refuse_import
 from pulumi_fruxon.errors import (
     ConfigNotLinkableError,
     ConflictError,
@@ -173,9 +173,9 @@ class CredentialLinkProvider(FruxonProvider):
         if replaces and olds.get("filled") is True and set(replaces) <= set(_HOW_IT_WAS_MINTED):
             # The link did its job: minting another for a new note would only open the
             # config's credentials to whoever gets it. The new values are just recorded.
-            return DiffResult(changes=True, replaces=[])
+            return Changes(replaces)
         if replaces:
-            return DiffResult(changes=True, replaces=replaces)
+            return Changes(replaces=replaces)
         return DiffResult(changes=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:

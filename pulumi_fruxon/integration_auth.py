@@ -24,7 +24,7 @@ from pulumi_fruxon._consume import consume, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._ids import ConfigRef
 from pulumi_fruxon._journal import SentConsume
-from pulumi_fruxon._provider import FruxonProvider, get_existing, refuse_import
+from pulumi_fruxon._provider import Changes, FruxonProvider, get_existing, refuse_import
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     publish_if_wanted,
@@ -129,11 +129,11 @@ class IntegrationAuthProvider(FruxonProvider):
                     "single-use: the replacement will fail. Give it a new key from a fresh "
                     "consent (an AuthorizationUrl for the new config) in the same `pulumi up`."
                 )
-            return DiffResult(changes=True, replaces=replaces)
+            return Changes(replaces=replaces)
         # Publishing settings update in place, and so does a binding that is not live: the
         # update publishes again and never consumes.
         if _publish_settings_changed(news, olds) or wants_publish(news, olds):
-            return DiffResult(changes=True, replaces=[])
+            return Changes(_changed_publish_settings(news, olds))
         return DiffResult(changes=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -338,9 +338,12 @@ def _publish_settings(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _publish_settings_changed(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
-    if any(is_unknown(news.get(key)) for key in PUBLISH_SETTINGS):
-        return True
-    return _publish_settings(news) != _publish_settings(olds)
+    return bool(_changed_publish_settings(news, olds))
+
+
+def _changed_publish_settings(news: Mapping[str, Any], olds: Mapping[str, Any]) -> list[str]:
+    new, old = _publish_settings(news), _publish_settings(olds)
+    return [k for k in PUBLISH_SETTINGS if is_unknown(news.get(k)) or new.get(k) != old.get(k)]
 
 
 def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:

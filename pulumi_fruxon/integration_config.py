@@ -32,7 +32,7 @@ from pulumi_fruxon._config_parameters import (
 )
 from pulumi_fruxon._create import create_config, settle
 from pulumi_fruxon._ids import ConfigRef
-from pulumi_fruxon._provider import FruxonProvider, get_existing, refuse_import
+from pulumi_fruxon._provider import Changes, FruxonProvider, get_existing, refuse_import
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
     not_published,
@@ -103,7 +103,7 @@ class IntegrationConfigProvider(FruxonProvider):
         if self.workspace_changed(news, olds):
             replaces.append("workspace")
         if replaces:
-            return DiffResult(changes=True, replaces=replaces)
+            return Changes(replaces=replaces)
         changed = [key for key in SETTINGS if _setting_changed(key, news.get(key), olds.get(key))]
         secrets = news.get("secret_parameters")
         if contains_unknown(secrets) or secrets_changed(
@@ -111,7 +111,7 @@ class IntegrationConfigProvider(FruxonProvider):
         ):
             changed.append("secret_parameters")
         if changed or wants_publish(news, olds):
-            return DiffResult(changes=True, replaces=[])
+            return Changes(changed)
         return DiffResult(changes=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:

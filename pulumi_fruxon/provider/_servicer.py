@@ -146,9 +146,20 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
         olds, news = from_struct(request.olds), from_struct(request.news)
         result = provider.diff(request.id, olds.values, news.values)
         replaces = [camel(k) for k in result.replaces or []]
+        # The inputs that change, when the provider names them (`Changes`): the engine shows
+        # them, each against the stored output, instead of comparing old and new inputs.
+        diffs = [camel(k) for k in getattr(result, "diffs", [])]
+        change = provider_pb2.PropertyDiff
+        detailed = {
+            name: change(kind=change.UPDATE_REPLACE if name in replaces else change.UPDATE)
+            for name in diffs
+        }
         return provider_pb2.DiffResponse(
             changes=_DIFF[result.changes],
             replaces=replaces,
+            diffs=diffs,
+            detailedDiff=detailed,
+            hasDetailedDiff=bool(detailed),
             deleteBeforeReplace=bool(result.delete_before_replace),
         )
 

@@ -328,3 +328,35 @@ def test_two_bindings_of_one_config_are_refused_before_the_second_consume(
     assert emulator.count("consumeOAuthCredentials") == 1
     # The same resource again (a second `up` in this process, a replacement) is not refused.
     assert create("first", "Check").failures == []
+
+
+def test_a_diff_names_what_changes_against_the_stored_outputs(
+    plugin: PluginHost, emulator: FruxonEmulator
+) -> None:
+    stack = Stack(plugin, INTEGRATION_CONFIG)
+    stack.up(config_inputs())
+    assert stack.state is not None
+    config_id = stack.state.outputs["config_id"]
+    # Drift from outside, picked up by a refresh: the old and new inputs are the same, so only
+    # the provider can say what the next `up` puts back.
+    emulator.patch_config(config_id, displayName="Renamed in the dashboard")
+    stack.refresh()
+
+    plugin.diff(INTEGRATION_CONFIG, stack.state.id, stack.state.outputs, config_inputs())
+    answer = last(plugin, "Diff")
+    assert list(answer.diffs) == ["displayName"]
+    assert answer.hasDetailedDiff
+    assert answer.detailedDiff["displayName"].kind == provider_pb2.PropertyDiff.UPDATE
+
+    replaced = config_inputs(integration="other_crm")
+    plugin.diff(INTEGRATION_CONFIG, stack.state.id, stack.state.outputs, replaced)
+    answer = last(plugin, "Diff")
+    assert list(answer.replaces) == ["integration"]
+    assert answer.detailedDiff["integration"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
+
+    # Repaired, the diff is quiet and names nothing.
+    assert stack.up(config_inputs()) == "update"
+    plugin.diff(INTEGRATION_CONFIG, stack.state.id, stack.state.outputs, config_inputs())
+    answer = last(plugin, "Diff")
+    assert answer.changes == provider_pb2.DiffResponse.DIFF_NONE
+    assert not answer.hasDetailedDiff and list(answer.diffs) == []
