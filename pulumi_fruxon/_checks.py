@@ -126,13 +126,19 @@ class Checker:
             return
         self.inputs[prop] = str(uuid.UUID(value.strip()))
 
-    def secret_string(self, prop: str) -> None:
-        """A required non-empty string whose value never appears in a reason."""
+    def secret_string(self, prop: str, *, when_empty: str = "") -> None:
+        """A required non-empty string whose value never appears in a reason; `when_empty`
+        says where an empty one comes from."""
         if not self._present(prop, True):
             return
         value = self.news[prop]
         if not isinstance(value, str) or not value.strip():
-            self.fail(prop, f"{prop} must be a non-empty string (got a {type(value).__name__})")
+            empty = isinstance(value, str) and when_empty
+            self.fail(
+                prop,
+                f"{prop} must be a non-empty string (got "
+                + (f"an empty one). {when_empty}" if empty else f"a {type(value).__name__})"),
+            )
             return
         self.inputs[prop] = value.strip()
 

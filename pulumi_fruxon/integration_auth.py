@@ -94,7 +94,13 @@ class IntegrationAuthProvider(FruxonProvider):
     def validate(self, checker: Checker) -> None:
         checker.slug("integration")
         checker.uuid("integration_config_id")
-        checker.secret_string("credential_key")
+        checker.secret_string(
+            "credential_key",
+            when_empty="The key is what the success page shows after an admin consents at your "
+            "AuthorizationUrl's `url`; set it (`pulumi config set --secret credentialKey <key>` "
+            "for a key read from stack config), or leave this IntegrationAuth out of the "
+            "program, or out of this run with `pulumi up --exclude`, until then.",
+        )
         checker.boolean("publish", default=True)
         checker.text("publish_note", required=False)
 

@@ -58,3 +58,17 @@ def test_a_reason_shows_a_value_whole_or_not_at_all() -> None:
     assert parameters == "parameters must be a map of strings to strings, got 'port': 8080"
     assert scopes == "scopes must be a list of non-empty strings, got a list of length 2"
     assert not any(secret[:12] in f.reason for f in checker.failures)
+
+
+def test_an_empty_credential_key_says_where_a_key_comes_from() -> None:
+    checked = IntegrationAuthProvider().check(
+        {},
+        {
+            "integration": "salesforce",
+            "integration_config_id": "0b6f2c4e-8d1a-4c3b-9e5f-7a6b5c4d3e2f",
+            "credential_key": "",
+        },
+    )
+    (failure,) = checked.failures
+    assert failure.reason.startswith("credential_key must be a non-empty string (got an empty one)")
+    assert "AuthorizationUrl" in failure.reason and "pulumi up --exclude" in failure.reason
