@@ -105,6 +105,13 @@ class IntegrationConfigProvider(FruxonProvider):
         if replaces:
             return Changes(replaces=replaces)
         changed = [key for key in SETTINGS if _setting_changed(key, news.get(key), olds.get(key))]
+        if "auth_method" in changed and olds.get("has_auth") is True:
+            pulumi.log.warn(
+                f"IntegrationConfig {olds.get('config_id')}: `auth_method` changes from "
+                f"{olds.get('auth_method')!r} to {news.get('auth_method')!r}, which replaces the "
+                "credentials bound to the config; agents lose them until something binds the "
+                "new method (a credential link, a new IntegrationAuth key)."
+            )
         secrets = news.get("secret_parameters")
         if contains_unknown(secrets) or secrets_changed(
             secrets, olds.get("secret_parameter_fingerprints")

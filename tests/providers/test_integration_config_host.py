@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from pulumi_fruxon._fingerprint import fingerprint
+from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.integration_config import IntegrationConfigProvider
 from pulumi_fruxon.testing import FruxonEmulator
 from tests.support.host import (
@@ -181,6 +182,23 @@ def test_changing_the_declared_method_replaces_the_stacks_own_choice(
     assert stack.up(config_inputs(auth_method="oauth2")) == "update"
     assert writes(emulator) == ["patchConfig", "publishConfig"]
     assert emulator.get_config(config_id)["auth"]["integrationAuthMetadataId"] == "oauth2"
+
+
+def test_changing_the_method_of_a_bound_config_warns_at_preview(
+    provider_host: ProviderHost, emulator: FruxonEmulator
+) -> None:
+    stack = created(provider_host, emulator, auth_method="oauth2")
+    config_id = config_id_of(stack)
+    key = emulator.mint_credential_key("internal_crm")
+    with FruxonClient(emulator.token, emulator.workspace, emulator.base_url) as client:
+        client.consume_oauth_credentials("internal_crm", config_id, key)
+    stack.refresh()
+    emulator.clear_requests()
+
+    assert stack.preview(config_inputs(auth_method="api_key")) == "update"
+
+    assert "which replaces the credentials bound to the config" in provider_host.stderr
+    assert emulator.requests == []
 
 
 def test_a_secret_change_is_seen_by_fingerprint_and_never_shown(
