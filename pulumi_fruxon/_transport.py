@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,11 @@ Params = Sequence[tuple[str, str]]
 
 # Errors of a request that could not even be formed: nothing was sent, and it would fail again.
 _UNSENDABLE = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+
+# Set when the engine cancels the operation (the provider plugin's Cancel, on Ctrl-C): from then
+# on no request of this process leaves, first attempt or retry. The process ends with the
+# operation, so nothing clears it.
+CANCELLED = threading.Event()
 
 
 class Transport:
@@ -105,6 +111,13 @@ class Transport:
         retries = rate_limited = 0
         while True:
             error: APIError
+            if CANCELLED.is_set():
+                raise APIConnectionError(
+                    f"Not sending {method} {path}: the operation was cancelled",
+                    request_sent=False,
+                    method=method,
+                    path=path,
+                )
             try:
                 response = self._send(method, path, params, json_body, deadline)
             except httpx.TimeoutException as exc:

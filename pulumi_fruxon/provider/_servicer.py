@@ -27,6 +27,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
+from pulumi_fruxon import _transport
 from pulumi_fruxon._provider import FruxonProvider
 from pulumi_fruxon._version import __version__
 from pulumi_fruxon.errors import FruxonError, with_next_step
@@ -121,6 +122,10 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
         )
 
     def Cancel(self, request: Any, context: Any) -> Any:
+        """The engine cancels the operation (a Ctrl-C): no request leaves this process from
+        now on, so a call in flight ends at its current attempt instead of retrying, and no
+        reconciliation sends a write after it."""
+        _transport.CANCELLED.set()
         return empty_pb2.Empty()
 
     # -- resources ----------------------------------------------------------------------------

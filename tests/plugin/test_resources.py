@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -360,3 +361,24 @@ def test_a_diff_names_what_changes_against_the_stored_outputs(
     answer = last(plugin, "Diff")
     assert answer.changes == provider_pb2.DiffResponse.DIFF_NONE
     assert not answer.hasDetailedDiff and list(answer.diffs) == []
+
+
+def test_after_a_cancel_no_request_leaves(
+    start_plugin: Callable[..., PluginHost], emulator: FruxonEmulator
+) -> None:
+    # A Ctrl-C while a create hangs: the engine sends Cancel, and the create ends at the attempt
+    # in flight, without the re-list and the second POST its reconciliation would send.
+    plugin = start_plugin()
+    plugin.configure({**stack_config(emulator), "fruxon:timeout": "3"}, ["fruxon:token"])
+    emulator.hang_next(1, route="createConfig")
+    cancel = threading.Timer(0.5, plugin.cancel)
+    cancel.start()
+    try:
+        with pytest.raises(HostError) as failure:
+            plugin.create(INTEGRATION_CONFIG, config_inputs())
+    finally:
+        cancel.join()
+
+    assert [r.route for r in emulator.requests] == ["listConfigs", "createConfig"]
+    assert "the operation was cancelled" in failure.value.details
+    assert "Traceback" not in failure.value.details
