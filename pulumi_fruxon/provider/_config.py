@@ -18,8 +18,10 @@ from pulumi.runtime import rpc
 
 from pulumi_fruxon import _constants
 from pulumi_fruxon._checks import contains_unknown
+from pulumi_fruxon.errors import ConfigurationError
 from pulumi_fruxon.provider._catalog import CONFIG, SECRET_CONFIG
 from pulumi_fruxon.provider._values import plain_struct, serialize, unwrap
+from pulumi_fruxon.settings import FruxonSettings
 
 _NAMESPACE = _constants.CONFIG_NAMESPACE
 
@@ -60,6 +62,23 @@ def checked(news: struct_pb2.Struct) -> struct_pb2.Struct:
         if not rpc.is_rpc_secret(raw[key]):
             raw[key] = rpc.wrap_rpc_secret(raw[key])
     return serialize(raw)
+
+
+def failures(news: struct_pb2.Struct) -> list[tuple[str, str]]:
+    """(key, reason) for each setting given in `news` that `FruxonSettings.resolve` refuses, so
+    that a malformed one fails the preview instead of the first request. Each key is resolved
+    alone, and without the environment: the failure names the property that holds it."""
+    given = settings(plain_struct(news))
+    found: list[tuple[str, str]] = []
+    for _, key in CONFIG:
+        value = given.get(f"{_NAMESPACE}:{key}")
+        if value is None:
+            continue
+        try:
+            FruxonSettings.resolve(config={key: value}.get, env={})
+        except ConfigurationError as error:
+            found.append((key, str(error)))
+    return found
 
 
 def changed(olds: struct_pb2.Struct, news: struct_pb2.Struct) -> list[str]:

@@ -103,7 +103,11 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
 
     @_answered
     def CheckConfig(self, request: Any, context: Any) -> Any:
-        return provider_pb2.CheckResponse(inputs=_config.checked(request.news))
+        failures = [
+            provider_pb2.CheckFailure(property=key, reason=reason)
+            for key, reason in _config.failures(request.news)
+        ]
+        return provider_pb2.CheckResponse(inputs=_config.checked(request.news), failures=failures)
 
     @_answered
     def DiffConfig(self, request: Any, context: Any) -> Any:

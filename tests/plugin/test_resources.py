@@ -242,6 +242,20 @@ def test_check_config_makes_the_token_secret_and_diff_config_never_replaces(
     assert list(moved.replaces) == []
 
 
+def test_check_config_refuses_a_malformed_setting_before_any_request(
+    plugin: PluginHost,
+) -> None:
+    good = plugin.check_config({"workspace": "acme", "timeout": 30, "baseUrl": "http://x:1"})
+    assert list(good.failures) == []
+
+    checked = plugin.check_config({"workspace": "acme", "timeout": "abc", "baseUrl": "ftp://x"})
+
+    reasons = {f.property: f.reason for f in checked.failures}
+    assert sorted(reasons) == ["baseUrl", "timeout"]
+    assert "must be a number of seconds, got 'abc'" in reasons["timeout"]
+    assert "must start with http:// or https://" in reasons["baseUrl"]
+
+
 def test_an_unknown_type_is_refused(plugin: PluginHost) -> None:
     with pytest.raises(HostError) as failure:
         plugin.check("fruxon:index:Nothing", {})
