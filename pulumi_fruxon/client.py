@@ -38,6 +38,14 @@ __all__ = ["FruxonClient"]
 
 
 def _segment(value: str) -> str:
+    """One path segment (an integration or config id), escaped. An empty one would address
+    another route (`/integrations//configs`), so it is refused before anything is sent."""
+    if not value.strip():
+        raise ValueError(
+            "An integration or config id is empty; pass the id (`fruxon.get_integrations()` lists "
+            "the integrations, `fruxon.get_integration_configs(integration)` an integration's "
+            "configs)."
+        )
     return quote(value, safe="")
 
 

@@ -64,7 +64,7 @@ def _answered(method: Callable[..., R]) -> Callable[..., R]:
         except FruxonError as error:
             context.abort(grpc.StatusCode.UNKNOWN, plugin_terms(str(with_next_step(error))))
         except _functions.BadArguments as error:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, plugin_terms(str(error)))
         except LookupError as error:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error.args[0]))
         except Exception:

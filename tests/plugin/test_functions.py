@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
 import pytest
 
 from pulumi_fruxon.testing import FruxonEmulator
@@ -68,7 +69,7 @@ def test_a_missing_integration_is_an_error_with_its_message(plugin: PluginHost) 
     [
         ("getIntegration", {}, "getIntegration needs integration"),
         ("getIntegrations", {"tag": "crm"}, "getIntegrations takes no argument tag"),
-        ("getIntegrations", {"hasConfigs": False}, "has_configs=False is not supported"),
+        ("getIntegrations", {"hasConfigs": False}, "hasConfigs=False is not supported"),
     ],
 )
 def test_bad_arguments_are_refused(
@@ -85,3 +86,14 @@ def test_an_unknown_function_is_refused(plugin: PluginHost) -> None:
     with pytest.raises(HostError) as failure:
         plugin.invoke("fruxon:index:getNothing", {})
     assert failure.value.code.name == "INVALID_ARGUMENT"
+
+
+def test_an_empty_id_is_refused_before_any_request(
+    plugin: PluginHost, emulator: FruxonEmulator
+) -> None:
+    with pytest.raises(HostError) as failure:
+        plugin.invoke("fruxon:index:getIntegrationConfigs", {"integration": ""})
+    assert failure.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "An integration or config id is empty" in failure.value.details
+    assert "`fruxon:index:getIntegrations` lists the integrations" in failure.value.details
+    assert emulator.requests == []
