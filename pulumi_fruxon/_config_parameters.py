@@ -93,7 +93,7 @@ def warn_masked(config: ConfigRecord, integration: str, props: Mapping[str, Any]
             f"Config {config.id} of '{integration}': integration '{integration}' marks "
             f"{', '.join(masked)} secret, but this IntegrationConfig declares "
             f"{'it' if len(masked) == 1 else 'them'} in plain `parameters`, which the stack's "
-            "state keeps unencrypted. Move "
+            "state keeps unencrypted (unless the program made the whole map a secret). Move "
             f"{'it' if len(masked) == 1 else 'them'} to `secret_parameters`."
         )
 
