@@ -105,7 +105,10 @@ def main() -> int:
         first_revision = fx.revisions(config_id)[0]
         fx.rollback(config_id, first_revision["id"])
         stack.refresh(on_output=show, show_secrets=False)
-        print(f"    IntegrationAuth live={binding_state(stack)['live']} after the refresh")
+        print(
+            f"    IntegrationAuth live={binding_state(stack)['live']} in the state after the "
+            "refresh (the stack outputs above keep their last `up`'s values until the next one)"
+        )
 
         step(8, "pulumi up publishes again (an update: no consume)")
         restored = stack.up(on_output=show, show_secrets=False)
