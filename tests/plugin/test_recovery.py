@@ -38,15 +38,17 @@ def partial_state(error: HostError) -> tuple[str, dict[str, Any], list[str]]:
 
 
 def unknown_consume(
-    start_plugin: Callable[..., PluginHost], emulator: FruxonEmulator
+    start_plugin: Callable[..., PluginHost],
+    emulator: FruxonEmulator,
+    arm: Callable[[FruxonEmulator], None] = lambda fx: fx.drop_after_consume(1, outage=50),
 ) -> tuple[HostError, dict[str, Any]]:
-    """A Create whose consume Fruxon processed, then the connection dropped and an outage failed
-    the re-read."""
+    """A Create whose consume's outcome the plugin cannot tell: by default Fruxon processed it,
+    then the connection dropped and an outage failed the re-read."""
     config_id = emulator.add_config("internal_crm")
     news = auth_inputs(config_id, emulator.mint_credential_key("internal_crm"))
     plugin = start_plugin()
     plugin.configure({**stack_config(emulator), "fruxon:timeout": "2"}, ["fruxon:token"])
-    emulator.drop_after_consume(1, outage=50)
+    arm(emulator)
     with pytest.raises(HostError) as failed:
         plugin.create(INTEGRATION_AUTH, news)
     emulator.clear_faults()
@@ -99,21 +101,21 @@ def test_the_next_up_from_another_machine_adopts_the_binding_without_sending_the
 def test_a_consume_that_never_bound_sends_the_key_again(
     start_plugin: Callable[..., PluginHost], emulator: FruxonEmulator
 ) -> None:
-    config_id = emulator.add_config("internal_crm")
-    news = auth_inputs(config_id, emulator.mint_credential_key("internal_crm"))
-    plugin = start_plugin()
-    plugin.configure({**stack_config(emulator), "fruxon:timeout": "2"}, ["fruxon:token"])
     # A 503 on the consume: Fruxon did not bind, but the plugin cannot know that.
-    emulator.fail_next(1, status=503, route="consumeOAuthCredentials")
-    with pytest.raises(HostError) as failed:
-        plugin.create(INTEGRATION_AUTH, news)
-    id_, partial, _ = partial_state(failed.value)
+    failure, news = unknown_consume(
+        start_plugin,
+        emulator,
+        lambda fx: fx.fail_next(1, status=503, route="consumeOAuthCredentials"),
+    )
+    id_, partial, _ = partial_state(failure)
     shutil.rmtree(directory())
+    plugin = start_plugin()
+    plugin.configure(stack_config(emulator), ["fruxon:token"])
 
     outputs = plugin.update(INTEGRATION_AUTH, id_, partial, news, news)
 
     statuses = [r.status for r in emulator.requests if r.route == "consumeOAuthCredentials"]
-    assert statuses[-1] == 200 and len(statuses) >= 2
+    assert statuses == [503, 200]
     assert outputs["live"] is True and "pending_consume" not in outputs
 
 
