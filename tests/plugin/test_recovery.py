@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,7 +75,7 @@ def test_an_unknown_consume_outcome_is_a_partial_create_holding_the_journal_reco
 
 
 def test_the_next_up_from_another_machine_adopts_the_binding_without_sending_the_key(
-    start_plugin: Callable[..., PluginHost], emulator: FruxonEmulator, tmp_path: Path
+    start_plugin: Callable[..., PluginHost], emulator: FruxonEmulator
 ) -> None:
     failure, news = unknown_consume(start_plugin, emulator)
     id_, partial, _ = partial_state(failure)
