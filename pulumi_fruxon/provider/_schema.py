@@ -59,8 +59,9 @@ def output_names(kind: ResourceKind) -> tuple[str, ...]:
     return tuple(p.name for p in resource_shapes()[kind.token].outputs)
 
 
-def input_names(kind: ResourceKind) -> tuple[str, ...]:
-    return tuple(p.name for p in resource_shapes()[kind.token].inputs)
+def input_specs(kind: ResourceKind) -> dict[str, dict[str, Any]]:
+    """Each snake_case input of `kind` and its schema spec (`{"type": "string"}`, ...)."""
+    return {p.name: dict(p.spec) for p in resource_shapes()[kind.token].inputs}
 
 
 _SNAKE_IN_CODE = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`")

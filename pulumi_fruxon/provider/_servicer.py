@@ -35,12 +35,13 @@ from pulumi_fruxon.provider import _config, _functions
 from pulumi_fruxon.provider._catalog import RESOURCES, ResourceKind
 from pulumi_fruxon.provider._logs import EngineLog, NoEngine
 from pulumi_fruxon.provider._schema import (
+    input_specs,
     output_names,
     plugin_terms,
     schema_json,
     secret_names,
 )
-from pulumi_fruxon.provider._values import Props, camel, from_struct, to_struct
+from pulumi_fruxon.provider._values import Props, as_declared, camel, from_struct, to_struct
 
 R = TypeVar("R")
 _DIFF = {
@@ -138,7 +139,7 @@ class FruxonServicer(provider_pb2_grpc.ResourceProviderServicer):
     def Check(self, request: Any, context: Any) -> Any:
         kind, provider = self._resource(request.type)
         olds, news = from_struct(request.olds), from_struct(request.news)
-        result = provider.check(olds.values, news.values)
+        result = provider.check(olds.values, as_declared(news.values, input_specs(kind)))
         inputs = dict(result.inputs or {})
         if not result.failures:
             provider.admit(_name(request.urn), inputs)

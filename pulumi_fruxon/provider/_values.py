@@ -112,6 +112,36 @@ def serialize(values: Mapping[str, Any]) -> struct_pb2.Struct:
         loop.close()
 
 
+def as_declared(
+    values: Mapping[str, Any], specs: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Numbers where the schema declares text, as text: in a YAML program, `port: 8080` under
+    `parameters` arrives as the number 8080.0, where the resource takes the string "8080".
+    `specs` maps each property to its schema spec; other values pass unchanged."""
+    out = dict(values)
+    for name, spec in specs.items():
+        value = out.get(name)
+        kind = spec.get("type")
+        if kind == "string":
+            out[name] = _text(value)
+        elif kind == "object" and spec.get("additionalProperties") == _STRING:
+            out[name] = (
+                {k: _text(v) for k, v in value.items()} if isinstance(value, Mapping) else value
+            )
+        elif kind == "array" and spec.get("items") == _STRING and isinstance(value, list):
+            out[name] = [_text(v) for v in value]
+    return out
+
+
+_STRING = {"type": "string"}
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def plain_struct(struct: struct_pb2.Struct | None) -> dict[str, Any]:
     """A Struct of plain values (function arguments, provider config), secrets unwrapped, keys
     as sent."""

@@ -396,3 +396,20 @@ def test_after_a_cancel_no_request_leaves(
     assert [r.route for r in emulator.requests] == ["listConfigs", "createConfig"]
     assert "the operation was cancelled" in failure.value.details
     assert "Traceback" not in failure.value.details
+
+
+def test_numbers_where_the_schema_declares_text_are_taken_as_text(plugin: PluginHost) -> None:
+    # YAML reads `port: 8080` as a number; the schema says these are strings.
+    checked = plugin.check(
+        INTEGRATION_CONFIG,
+        config_inputs(display_name=42, parameters={"port": 8080, "ratio": 0.5, "on": True}),
+    )
+    assert checked.failures == [
+        ("parameters", "parameters must be a map of strings to strings, got 'on': True")
+    ]
+    checked = plugin.check(
+        INTEGRATION_CONFIG, config_inputs(display_name=42, parameters={"port": 8080, "ratio": 0.5})
+    )
+    assert checked.failures == []
+    assert checked.inputs["display_name"] == "42"
+    assert checked.inputs["parameters"] == {"port": "8080", "ratio": "0.5"}
