@@ -255,7 +255,7 @@ def test_bad_inputs_fail_in_check_without_showing_secrets(provider_host: Provide
         INTEGRATION_CONFIG,
         config_inputs(
             display_name="  ",
-            secret_parameters={"webhook_secret": 12345678},
+            secret_parameters={"webhook_secret": [12345678]},
             parameters={"webhook_secret": "x"},
             publish="yes",
         ),
