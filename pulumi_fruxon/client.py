@@ -24,6 +24,7 @@ from pulumi_fruxon._pagination import config_shapes, revision_shapes, walk
 from pulumi_fruxon._responses import parse
 from pulumi_fruxon._transport import Transport
 from pulumi_fruxon._urls import return_url_problem
+from pulumi_fruxon.errors import InvalidArgumentError
 from pulumi_fruxon.models import (
     AuthorizeResponse,
     ConfigRecord,
@@ -41,7 +42,7 @@ def _segment(value: str) -> str:
     """One path segment (an integration or config id), escaped. An empty one would address
     another route (`/integrations//configs`), so it is refused before anything is sent."""
     if not value.strip():
-        raise ValueError(
+        raise InvalidArgumentError(
             "An integration or config id is empty; pass the id (`fruxon.get_integrations()` lists "
             "the integrations, `fruxon.get_integration_configs(integration)` an integration's "
             "configs)."
@@ -68,7 +69,7 @@ def _only_true(name: str, flag: bool | None) -> bool:
     """Whether to send the `has_*` filter. False is refused: Fruxon's filter can only keep the
     integrations that have the thing, so False could only be ignored, which would mislead."""
     if flag is False:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{name}=False is not supported: Fruxon can filter for integrations that have them "
             f"({name}=True), not for those that lack them. Leave {name} unset to list both."
         )
@@ -396,7 +397,7 @@ class FruxonClient:
         """
         problem = None if return_url is None else return_url_problem(return_url)
         if problem:
-            raise ValueError(f"return_url {problem}, got {return_url!r}")
+            raise InvalidArgumentError(f"return_url {problem}, got {return_url!r}")
         body: dict[str, Any] = {"integrationAuthMetadataId": auth_method}
         if scopes:
             body["scopes"] = list(scopes)

@@ -4,6 +4,7 @@
 FruxonError                      everything this package raises
 ├── ConfigurationError           a setting is missing or malformed; nothing was sent
 ├── ResourceIdError              a resource id (a `.get`, an import) is not of the expected form
+├── InvalidArgumentError         a client or data-source argument Fruxon cannot take (a ValueError)
 ├── APIError                     every failure of an API call: `except APIError` catches them all
 │   ├── APIStatusError           Fruxon answered with an error status (problem-details fields)
 │   │   ├── BadRequestError      400, 422
@@ -61,6 +62,12 @@ class ConfigurationError(FruxonError):
 
 class ResourceIdError(FruxonError):
     """A resource id (given to `.get`) does not have the form the resource's ids have."""
+
+
+class InvalidArgumentError(FruxonError, ValueError):
+    """An argument of a client call or a data source that Fruxon cannot take (an empty id, a
+    `has_*=False` filter, an absolute `return_url`). Nothing was sent. It is a `ValueError` too,
+    as these were before it existed."""
 
 
 class APIError(FruxonError):

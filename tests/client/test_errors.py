@@ -69,6 +69,18 @@ def test_the_tree() -> None:
         assert not issubclass(not_an_api_call, APIError)
 
 
+def test_a_bad_argument_is_a_fruxon_error_and_a_value_error(emulator: FruxonEmulator) -> None:
+    # A FruxonError prints as its message in a program (a RunError); a ValueError it was before.
+    assert issubclass(errors.InvalidArgumentError, errors.FruxonError)
+    assert issubclass(errors.InvalidArgumentError, ValueError)
+    with FruxonClient(emulator.token, emulator.workspace, emulator.base_url) as client:
+        with pytest.raises(errors.InvalidArgumentError, match="id is empty"):
+            client.list_integration_configs(" ")
+        with pytest.raises(errors.InvalidArgumentError, match="has_configs=False"):
+            client.list_integrations(has_configs=False)
+    assert emulator.requests == []
+
+
 def test_the_module_docstring_draws_every_class() -> None:
     drawn = errors.__doc__ or ""
     classes = [
