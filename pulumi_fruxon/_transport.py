@@ -160,7 +160,8 @@ class Transport:
                 raise error from None
             summary = str(error).splitlines()[0]
             if self._clock() + delay >= deadline:
-                log.warning("%s; not retrying: %s", summary, self._deadline_hint())
+                hint = self._deadline_hint()
+                log.warning("%s; not retrying%s", summary, "" if hint in summary else f": {hint}")
                 raise error from None
             log.warning("%s; retrying in %.2fs (retry %d)", summary, delay, retries + rate_limited)
             self._sleep(delay)

@@ -13,6 +13,7 @@ from pulumi_fruxon import _constants
 from pulumi_fruxon.client import FruxonClient
 from pulumi_fruxon.errors import (
     APIConnectionError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
@@ -547,3 +548,18 @@ def test_client_refuses_to_be_pickled(client: FruxonClient) -> None:
 
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(client)
+
+
+def test_a_timeout_says_its_deadline_once(
+    emulator: FruxonEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    emulator.set_latency(1.5)
+    with (
+        caplog.at_level(logging.WARNING, logger="pulumi_fruxon"),
+        FruxonClient(emulator.token, emulator.workspace, emulator.base_url, timeout=1) as slow,
+        pytest.raises(APITimeoutError) as raised,
+    ):
+        slow.get_integration("slack")
+    assert str(raised.value).count("each request has 1 s in all") == 1
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines and all(line.count("each request has 1 s in all") <= 1 for line in lines)
