@@ -110,18 +110,34 @@ def test_each_template_is_complete_and_names_no_path_outside_it(template: str) -
     assert (folder / "__main__.py").is_file()
 
 
-def test_readme_pulumi_new_line_creates_the_project(shell: Shell, tmp_path: Path) -> None:
-    """The README's `pulumi new` line, run by bash from a clone, plus what a terminal would ask."""
-    blocks = re.findall(r"```sh\n(.*?)```", (REPO / "README.md").read_text(), re.DOTALL)
-    [block] = [b for b in blocks if "pulumi new" in b]
-    line = block.splitlines()[0]
+README_NEW = [
+    b
+    for b in re.findall(r"```sh\n(.*?)```", (REPO / "README.md").read_text(), re.DOTALL)
+    if "pulumi new" in b
+]
+
+
+@pytest.mark.parametrize(
+    ("which", "workspace"), [(0, "my-workspace"), (1, "demo")], ids=["first", "emulator"]
+)
+def test_readme_pulumi_new_lines_create_the_project(
+    shell: Shell, tmp_path: Path, which: int, workspace: str
+) -> None:
+    """The README's two `pulumi new` commands, run by bash from a clone: the first plus what a
+    terminal would ask, the second (for this repository's CLI and the emulator) as written."""
+    assert len(README_NEW) == 2
     clone = tmp_path / "clone"
     clone.mkdir()
     (clone / "templates").symlink_to(TEMPLATES)
-    answers = f" --yes --stack dev --non-interactive --runtime-options virtualenv={sys.prefix}"
+    if which == 0:
+        command = README_NEW[0].splitlines()[0]
+        command += f" --yes --stack dev --non-interactive --runtime-options virtualenv={sys.prefix}"
+    else:
+        (clone / ".venv").symlink_to(sys.prefix)  # what `make install` makes
+        command = README_NEW[1].replace("\\\n", " ").strip() + " --stack dev --non-interactive"
 
     ran = subprocess.run(
-        ["bash", "-euc", line + answers],
+        ["bash", "-euc", command],
         cwd=clone,
         env=shell.env,
         capture_output=True,
@@ -134,7 +150,7 @@ def test_readme_pulumi_new_line_creates_the_project(shell: Shell, tmp_path: Path
     project = tmp_path / "my-fruxon"
     assert yaml.safe_load((project / "Pulumi.yaml").read_text())["name"] == "my-fruxon"
     config = yaml.safe_load((project / "Pulumi.dev.yaml").read_text())["config"]
-    assert config == {"fruxon:workspace": "my-workspace", "my-fruxon:integration": "salesforce"}
+    assert config == {"fruxon:workspace": workspace, "my-fruxon:integration": "salesforce"}
 
 
 def test_oauth_template_from_new_to_a_bound_stack(shell: Shell, emulator: FruxonEmulator) -> None:
