@@ -31,8 +31,9 @@ made since the first send without spending anything.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
@@ -139,6 +140,38 @@ def consume(
             f"read it back ({exc}); run `pulumi refresh` to fill in the auth outputs."
         )
         return None
+
+
+# In a partial create's state only (the provider plugin's): the key was sent and the outcome is
+# unknown. It holds `modified_at_before`, the config's modifiedAt read before the send; with the
+# ids and `credential_fingerprint` beside it, that is the journal's record (`SentConsume`).
+PENDING_CONSUME = "pending_consume"
+
+
+def consume_keeping_state(
+    client: FruxonClient,
+    resource_id: str,
+    outs: Mapping[str, Any],
+    credential_key: str,
+    pending: Mapping[str, Any] | None = None,
+) -> ConfigRecord | None:
+    """`consume` for a resource whose outputs so far are `outs`. `pending` is the record of an
+    earlier send kept in the stack's state; an unknown outcome raises with the partial state to
+    keep (`FruxonError.partial`): `outs` and that record."""
+    integration, config_id = outs["integration"], outs["integration_config_id"]
+    earlier = None
+    if pending is not None:
+        before = pending.get("modified_at_before")
+        earlier = _journal.SentConsume(
+            client.workspace, integration, config_id, int(before) if before else None
+        )
+    fingerprint = outs["credential_fingerprint"]
+    try:
+        return consume(client, integration, config_id, credential_key, fingerprint, earlier)
+    except ConsumeOutcomeUnknownError as exc:
+        record = {"modified_at_before": exc.modified_at_before}
+        exc.partial = (resource_id, {**outs, PENDING_CONSUME: record})
+        raise
 
 
 def settle(key_fingerprint: object) -> None:

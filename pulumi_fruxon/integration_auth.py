@@ -6,7 +6,7 @@ stacks: docs/state-format.md lists them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -18,21 +18,27 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_fruxon._auth_outputs import (
+    PUBLISH_SETTINGS,
+    READ_BACK,
+    carries,
+    changed_publish_settings,
+    publish_binding,
+    publish_settings,
+    read_back,
+)
 from pulumi_fruxon._bindings import binding_state, check_claim, claim, note_bound
-from pulumi_fruxon._checks import Checker, comparable, is_unknown, number
-from pulumi_fruxon._consume import consume, settle
+from pulumi_fruxon._checks import Checker, comparable, is_unknown
+from pulumi_fruxon._consume import PENDING_CONSUME, consume_keeping_state, settle
 from pulumi_fruxon._fingerprint import fingerprint
 from pulumi_fruxon._ids import ConfigRef
-from pulumi_fruxon._journal import SentConsume
 from pulumi_fruxon._provider import Changes, FruxonProvider, get_existing, refuse_import
 from pulumi_fruxon._publishing import (
     PUBLISH_OUTPUTS,
-    publish_if_wanted,
     refresh_live,
     wants_publish,
 )
 from pulumi_fruxon.errors import (
-    ConsumeOutcomeUnknownError,
     FruxonError,
     IntegrationConfigNotFoundError,
     NotFoundError,
@@ -40,17 +46,13 @@ from pulumi_fruxon.errors import (
 
 if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
     from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import ConfigRecord, Revision
+    from pulumi_fruxon.models import ConfigRecord
 
 # Its errors live in `pulumi_fruxon.errors`, the one module that exports errors.
 __all__ = ["IntegrationAuth", "IntegrationAuthProvider"]
 
 # Input keys that force a replace when they change. The key itself is compared by fingerprint.
 IDENTITY = ("integration", "integration_config_id", "workspace")
-# Output keys read back from the config after binding.
-READ_BACK = ("auth_method_id", "level", "granted_scopes", "config_modified_at")
-# Inputs that update in place: they only say how to publish.
-PUBLISH_SETTINGS = ("publish", "publish_note")
 OUTPUTS = (
     *IDENTITY,
     "credential_fingerprint",
@@ -60,21 +62,6 @@ OUTPUTS = (
     "bound_at",
     *PUBLISH_OUTPUTS,
 )
-# In a partial create's state only (the provider plugin's): the key was sent and the outcome is
-# unknown. It holds `modified_at_before`, the config's modifiedAt read before the send; with the
-# ids and `credential_fingerprint` beside it, that is the journal's record (`SentConsume`).
-PENDING_CONSUME = "pending_consume"
-
-
-def _read_back(config: ConfigRecord) -> dict[str, Any]:
-    auth = config.auth
-    return {
-        "auth_method_id": (auth.integration_auth_metadata_id if auth else None)
-        or config.auth_method_id,
-        "level": auth.level if auth else None,
-        "granted_scopes": list(auth.granted_scopes) if auth else [],
-        "config_modified_at": config.modified_at,
-    }
 
 
 class IntegrationAuthProvider(FruxonProvider):
@@ -138,8 +125,9 @@ class IntegrationAuthProvider(FruxonProvider):
             return Changes(replaces=replaces)
         # Publishing settings update in place, and so does a binding that is not live: the
         # update publishes again and never consumes.
-        if _publish_settings_changed(news, olds) or wants_publish(news, olds):
-            return Changes(_changed_publish_settings(news, olds))
+        changed = changed_publish_settings(news, olds)
+        if changed or wants_publish(news, olds):
+            return Changes(changed)
         return DiffResult(changes=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -154,7 +142,7 @@ class IntegrationAuthProvider(FruxonProvider):
             "integration_config_id": config_id,
             "workspace": workspace,
             "credential_fingerprint": fingerprint(credential_key),
-            **_publish_settings(props),
+            **publish_settings(props),
             "published_revision_id": None,
             "published_version": None,
             "live": False,
@@ -162,51 +150,25 @@ class IntegrationAuthProvider(FruxonProvider):
         resource_id = ConfigRef(workspace, integration, config_id).format()
         return CreateResult(resource_id, self._consume(client, resource_id, outs, credential_key))
 
+    @staticmethod
     def _consume(
-        self,
         client: FruxonClient,
         resource_id: str,
         outs: dict[str, Any],
         credential_key: str,
         pending: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Consume the key (`pending`: again, after a send whose outcome is unknown) and return
-        the outputs of the bind. An unknown outcome raises with the partial state to keep."""
-        integration, config_id = outs["integration"], outs["integration_config_id"]
-        earlier = None
-        if pending is not None:
-            before = pending.get("modified_at_before")
-            earlier = SentConsume(
-                client.workspace, integration, config_id, int(before) if before else None
-            )
-        try:
-            after = consume(
-                client,
-                integration,
-                config_id,
-                credential_key,
-                outs["credential_fingerprint"],
-                earlier,
-            )
-        except ConsumeOutcomeUnknownError as exc:
-            before = earlier.modified_at_before if earlier else exc.modified_at_before
-            exc.partial = (resource_id, {**outs, PENDING_CONSUME: {"modified_at_before": before}})
-            raise
+        """Consume the key (`pending`: again, after a send whose outcome is unknown), then the
+        outputs of the bind: read back from the config, then published if wanted."""
+        after = consume_keeping_state(client, resource_id, outs, credential_key, pending)
         # From here on the key is spent: always return a result, since raising would orphan the
         # binding.
-        return self._bound(client, outs, after)
-
-    @staticmethod
-    def _bound(
-        client: FruxonClient, outs: dict[str, Any], after: ConfigRecord | None
-    ) -> dict[str, Any]:
-        """The outputs of a bind: read back from the config, then published if wanted."""
         note_bound(
             outs["integration"], outs["integration_config_id"], outs["credential_fingerprint"]
         )
         if after is not None:
-            outs = {**outs, **_read_back(after), "bound_at": after.modified_at}
-        return {**outs, **_publish_binding(client, outs, "Bound IntegrationAuth to")}
+            outs = {**outs, **read_back(after), "bound_at": after.modified_at}
+        return {**outs, **publish_binding(client, outs, "Bound IntegrationAuth to")}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh, or `IntegrationAuth.get`.
@@ -242,11 +204,11 @@ class IntegrationAuthProvider(FruxonProvider):
             integration=integration,
             integration_config_id=config_id,
             workspace=client.workspace,
-            **_read_back(config),
+            **read_back(config),
         )
         if adopting:
             outs.setdefault("publish", True)
-        outs.update(refresh_live(client, integration, config, outs, _carries(outs)))
+        outs.update(refresh_live(client, integration, config, outs, carries(outs)))
         # No `inputs=` on purpose. The host hands `read` only the old outputs (dynamic/__main__.py
         # Read), so the inputs it could rebuild would lack `credential_key`. Leaving them unset
         # makes the engine keep the stored inputs, key included (deploy/step.go RefreshStep:
@@ -275,7 +237,7 @@ class IntegrationAuthProvider(FruxonProvider):
         `diff` would have replaced it).
         """
         outs = {k: v for k, v in olds.items() if k in OUTPUTS}
-        outs.update(_publish_settings(news))
+        outs.update(publish_settings(news))
         pending = olds.get(PENDING_CONSUME)
         if isinstance(pending, Mapping):
             client = self.client(olds.get("workspace"))
@@ -283,7 +245,7 @@ class IntegrationAuthProvider(FruxonProvider):
             return UpdateResult(self._consume(client, id_, outs, key, pending))
         if outs["publish"]:
             client = self.client(olds.get("workspace"))
-            outs.update(_publish_binding(client, outs, "IntegrationAuth on", gone_is_error=True))
+            outs.update(publish_binding(client, outs, "IntegrationAuth on", gone_is_error=True))
         return UpdateResult(outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -317,51 +279,6 @@ class IntegrationAuthProvider(FruxonProvider):
             "disconnect, delete the config (destroying its IntegrationConfig does), or "
             "re-authorize it with other credentials."
         )
-
-
-def _publish_binding(
-    client: FruxonClient, outs: Mapping[str, Any], doing: str, *, gone_is_error: bool = False
-) -> dict[str, Any]:
-    config_id = str(outs["integration_config_id"])
-    what = f"{doing} config {config_id}"
-    return publish_if_wanted(
-        client,
-        str(outs["integration"]),
-        config_id,
-        outs,
-        outs,
-        what=what,
-        gone_is_error=gone_is_error,
-    )
-
-
-def _publish_settings(props: Mapping[str, Any]) -> dict[str, Any]:
-    note = props.get("publish_note")
-    return {
-        "publish": props.get("publish") is not False,
-        "publish_note": note.strip() or None if isinstance(note, str) else None,
-    }
-
-
-def _publish_settings_changed(news: Mapping[str, Any], olds: Mapping[str, Any]) -> bool:
-    return bool(_changed_publish_settings(news, olds))
-
-
-def _changed_publish_settings(news: Mapping[str, Any], olds: Mapping[str, Any]) -> list[str]:
-    new, old = _publish_settings(news), _publish_settings(olds)
-    return [k for k in PUBLISH_SETTINGS if is_unknown(news.get(k)) or new.get(k) != old.get(k)]
-
-
-def _carries(outs: Mapping[str, Any]) -> Callable[[Revision], bool]:
-    """A published revision carries this binding when it has auth and was made after it."""
-    bound_at = number(outs.get("bound_at"))
-
-    def carries(revision: Revision) -> bool:
-        if not revision.has_auth:
-            return False
-        return bound_at is None or (revision.created_at or 0) >= bound_at
-
-    return carries
 
 
 class IntegrationAuth(Resource, module="fruxon", name="IntegrationAuth"):

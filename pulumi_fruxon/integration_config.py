@@ -23,12 +23,17 @@ from pulumi_fruxon._config_auth import auth_to_send
 from pulumi_fruxon._config_parameters import (
     UNREAD,
     carries,
-    fingerprints,
     secret_names,
     secrets_changed,
     unmasked,
     unread,
-    warn_masked,
+)
+from pulumi_fruxon._config_settings import (
+    config_outputs,
+    parameters_change,
+    republish,
+    setting_changed,
+    settings,
 )
 from pulumi_fruxon._create import create_config, settle
 from pulumi_fruxon._ids import ConfigRef
@@ -48,8 +53,7 @@ from pulumi_fruxon.errors import (
 )
 
 if TYPE_CHECKING:  # annotations only: the host imports this module on every run (see _provider)
-    from pulumi_fruxon.client import FruxonClient
-    from pulumi_fruxon.models import ConfigRecord
+    pass
 
 __all__ = ["IntegrationConfig", "IntegrationConfigProvider"]
 
@@ -104,7 +108,7 @@ class IntegrationConfigProvider(FruxonProvider):
             replaces.append("workspace")
         if replaces:
             return Changes(replaces=replaces)
-        changed = [key for key in SETTINGS if _setting_changed(key, news.get(key), olds.get(key))]
+        changed = [key for key in SETTINGS if setting_changed(key, news.get(key), olds.get(key))]
         if "auth_method" in changed and olds.get("has_auth") is True:
             pulumi.log.warn(
                 f"IntegrationConfig {olds.get('config_id')}: `auth_method` changes from "
@@ -133,7 +137,7 @@ class IntegrationConfigProvider(FruxonProvider):
             secret_parameters=props.get("secret_parameters") or None,
             auth_method=props.get("auth_method") or None,
         )
-        outs = self._outputs(client, integration, config, props)
+        outs = config_outputs(client, integration, config, props)
         # From here on the config exists: always return it, so that it is never orphaned.
         what = f"Created IntegrationConfig {config.id}"
         outs.update(publish_if_wanted(client, integration, config.id, props, outs, what=what))
@@ -150,27 +154,12 @@ class IntegrationConfigProvider(FruxonProvider):
         integration = str(olds["integration"])
         config_id = str(olds["config_id"])
         change: dict[str, Any] = {}
-        if _setting_changed("display_name", news.get("display_name"), olds.get("display_name")):
+        if setting_changed("display_name", news.get("display_name"), olds.get("display_name")):
             change["display_name"] = str(news["display_name"]).strip()
-        secrets = news.get("secret_parameters") or {}
-        stored = olds.get("secret_parameter_fingerprints")
-        kept = unread(secrets, stored)
-        if _setting_changed("parameters", news.get("parameters"), olds.get("parameters")) or (
-            secrets_changed(secrets, stored)
-        ):
-            if kept:
-                raise FruxonError(
-                    f"IntegrationConfig {config_id} has secret parameters that were set outside "
-                    f"the stack ({', '.join(sorted(kept))}, found by `pulumi import`), whose "
-                    "values Fruxon never returns. Changing the parameters sends the whole map, "
-                    "which would erase them, so nothing was sent. Declare them under "
-                    "`secret_parameters` with their values, then run `pulumi up` again."
-                )
-            # `parameters` replaces the stored map whole, so both maps always go together.
-            change["parameters"] = dict(news.get("parameters") or {})
-            change["secret_parameters"] = dict(secrets)
+        change.update(parameters_change(config_id, news, olds))
+        kept = unread(news.get("secret_parameters"), olds.get("secret_parameter_fingerprints"))
         auth_method = news.get("auth_method")
-        if auth_method and _setting_changed("auth_method", auth_method, olds.get("auth_method")):
+        if auth_method and setting_changed("auth_method", auth_method, olds.get("auth_method")):
             to_send = auth_to_send(client, integration, config_id, olds, news)
             if to_send is not None:
                 change["auth_method"] = to_send
@@ -179,15 +168,15 @@ class IntegrationConfigProvider(FruxonProvider):
                 config = client.update_integration_config(integration, config_id, **change)
             except NotFoundError as exc:
                 raise ConfigRef(client.workspace, integration, config_id).gone(exc) from None
-            outs = self._outputs(client, integration, config, news)
+            outs = config_outputs(client, integration, config, news)
             outs["secret_parameter_fingerprints"] = {
                 **kept,
                 **outs["secret_parameter_fingerprints"],
             }
         else:
-            outs = {**{k: v for k, v in olds.items() if k in OUTPUTS}, **_settings(news)}
+            outs = {**{k: v for k, v in olds.items() if k in OUTPUTS}, **settings(news)}
         outs.update(not_published(olds) if change else {k: olds.get(k) for k in PUBLISH_OUTPUTS})
-        if change or _republish(olds, news):
+        if change or republish(olds, news):
             what = f"Updated IntegrationConfig {config_id}"
             outs.update(
                 publish_if_wanted(
@@ -281,56 +270,6 @@ class IntegrationConfigProvider(FruxonProvider):
                 "To drop it from the stack but keep it in Fruxon, run "
                 "`pulumi state delete <urn>`."
             ) from None
-
-    def _outputs(
-        self,
-        client: FruxonClient,
-        integration: str,
-        config: ConfigRecord,
-        props: Mapping[str, Any],
-    ) -> dict[str, Any]:
-        warn_masked(config, integration, props)
-        return {
-            "integration": integration,
-            "workspace": client.workspace,
-            **_settings(props),
-            "config_id": config.id,
-            "has_auth": config.is_authorized,
-            "secret_parameter_fingerprints": fingerprints(props.get("secret_parameters")),
-            "published_revision_id": config.published_revision_id,
-            "published_version": None,
-            "live": False,
-        }
-
-
-def _settings(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The declared settings as outputs; text stripped, `publish` defaulting to true."""
-    return {
-        "display_name": comparable(props.get("display_name")),
-        "parameters": dict(props.get("parameters") or {}),
-        "auth_method": comparable(props.get("auth_method")),
-        "publish": props.get("publish") is not False,
-        "publish_note": comparable(props.get("publish_note")),
-    }
-
-
-def _setting_changed(key: str, new: Any, old: Any) -> bool:
-    if contains_unknown(new):
-        return True
-    if key == "publish":
-        return (new is not False) != (old is not False)
-    if key == "auth_method" and new is None:
-        # Leaving auth_method out never unbinds anything, so it is not a change.
-        return False
-    return bool(comparable(new) != comparable(old))
-
-
-def _republish(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    """Whether an update that PATCHed nothing still publishes: the state is not live, or the
-    publish settings changed. Declaring the auth method the server already holds does not."""
-    return olds.get("live") is not True or any(
-        _setting_changed(key, news.get(key), olds.get(key)) for key in ("publish", "publish_note")
-    )
 
 
 class IntegrationConfig(Resource, module="fruxon", name="IntegrationConfig"):
